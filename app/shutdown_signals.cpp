@@ -1,0 +1,52 @@
+#include "app/shutdown_signals.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cerrno>
+
+namespace koe {
+
+namespace {
+
+sigset_t shutdown_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+sigset_t g_previous_mask;
+
+}  // namespace
+
+ShutdownSignals::ShutdownSignals() {
+  const sigset_t set = shutdown_set();
+  pthread_sigmask(SIG_BLOCK, &set, &g_previous_mask);
+}
+
+ShutdownSignals::~ShutdownSignals() { pthread_sigmask(SIG_SETMASK, &g_previous_mask, nullptr); }
+
+std::optional<int> ShutdownSignals::wait(std::optional<Duration> limit) const {
+  const sigset_t set = shutdown_set();
+  const SteadyClock clock;
+  const TimePoint deadline = limit ? clock.now() + *limit : kNever;
+  for (;;) {
+    int signal_number = -1;
+    if (!limit) {
+      if (sigwait(&set, &signal_number) == 0) return signal_number;
+      continue;
+    }
+    const Duration left = deadline - clock.now();
+    if (left <= Duration::zero()) return std::nullopt;
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(left);
+    const timespec ts{static_cast<time_t>(secs.count()),
+                      static_cast<long>((left - secs).count() * 1000)};
+    signal_number = sigtimedwait(&set, nullptr, &ts);
+    if (signal_number > 0) return signal_number;
+    // EAGAIN: the limit passed (rechecked above); EINTR: another signal, wait on.
+  }
+}
+
+}  // namespace koe

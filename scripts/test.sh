@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what Koe needs, builds it twice and runs the whole test suite:
+#   1. gcc release build: every test (ctest);
+#   2. clang ASan+UBSan build: every test again, then every libFuzzer harness
+#      for KOE_FUZZ_SECONDS (default 20) each.
+# Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzz_seconds="${KOE_FUZZ_SECONDS:-20}"
+export CTEST_OUTPUT_ON_FAILURE=1
+
+bash scripts/install-deps.sh
+
+echo "== release build (gcc) and tests"
+bash scripts/build.sh release
+ctest --test-dir build -j 2 --timeout 900
+
+echo "== ASan+UBSan build (clang) and tests"
+bash scripts/build.sh asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build-asan -j 2 --timeout 1800
+
+echo "== fuzzing each harness for ${fuzz_seconds}s"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+for harness in build-asan/tests/fuzz/fuzz_*; do
+  [ -x "$harness" ] || continue
+  name="$(basename "$harness")"
+  mkdir -p "$work/$name"
+  "$harness" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=0 \
+    "$work/$name" "tests/fuzz/corpus/$name" >"$work/$name.log" 2>&1 || {
+      tail -n 60 "$work/$name.log"
+      echo "fuzz: $name FAILED (artifact in the log above)"
+      exit 1
+    }
+  echo "fuzz: $name ok ($(grep -c . <(ls "$work/$name")) new corpus inputs)"
+done
+echo "test.sh: all tests and fuzzers passed"
