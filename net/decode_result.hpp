@@ -1,0 +1,55 @@
+// The decode-error vocabulary every wire decoder shares, and Decoded<T>: a value
+// or the reason it could not be decoded. Plain value types; any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+namespace koe {
+
+enum class DecodeError : uint8_t {
+  kTruncated,      // input ends before the message (or a field) does
+  kTrailingBytes,  // bytes left over after a complete message
+  kOversized,      // datagram or field longer than its limit
+  kBadFieldValue,  // a field holds a value the message does not allow
+  kBadUtf8,        // a string field is not well-formed UTF-8
+  kBadMagic,       // first byte is not wire::kMagic: not one of ours
+  kBadVersion,     // a protocol version we do not speak
+  kUnknownType,    // a packet type not listed in net/wire.hpp
+  kWrongType,      // a known packet type, but not the one this decoder reads
+};
+
+// Stable lowercase name for logs and counters ("truncated", "bad_magic", ...).
+std::string_view to_string(DecodeError error);
+
+// Either a decoded T or the DecodeError that stopped decoding (C++20 has no
+// std::expected). Converts implicitly from both, so decoders can `return value;`
+// or `return DecodeError::kTruncated;`.
+template <typename T>
+class Decoded {
+ public:
+  Decoded(T value) : value_(std::move(value)) {}
+  Decoded(DecodeError error) : error_(error) {}
+
+  bool ok() const { return value_.has_value(); }
+  explicit operator bool() const { return ok(); }
+
+  // The value accessors require ok() (they throw std::bad_optional_access
+  // otherwise, never UB); error() is meaningful only when !ok().
+  T& value() & { return value_.value(); }
+  const T& value() const& { return value_.value(); }
+  T&& value() && { return std::move(value_.value()); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  DecodeError error() const { return error_; }
+
+ private:
+  std::optional<T> value_;
+  DecodeError error_ = DecodeError::kTruncated;  // meaningful only when !ok()
+};
+
+}  // namespace koe
