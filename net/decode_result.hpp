@@ -3,9 +3,9 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string_view>
-#include <utility>
+
+#include "net/expected.hpp"
 
 namespace koe {
 
@@ -24,32 +24,9 @@ enum class DecodeError : uint8_t {
 // Stable lowercase name for logs and counters ("truncated", "bad_magic", ...).
 std::string_view to_string(DecodeError error);
 
-// Either a decoded T or the DecodeError that stopped decoding (C++20 has no
-// std::expected). Converts implicitly from both, so decoders can `return value;`
-// or `return DecodeError::kTruncated;`.
+// Either a decoded T or the DecodeError that stopped decoding, so decoders can
+// `return value;` or `return DecodeError::kTruncated;`.
 template <typename T>
-class Decoded {
- public:
-  Decoded(T value) : value_(std::move(value)) {}
-  Decoded(DecodeError error) : error_(error) {}
-
-  bool ok() const { return value_.has_value(); }
-  explicit operator bool() const { return ok(); }
-
-  // The value accessors require ok() (they throw std::bad_optional_access
-  // otherwise, never UB); error() is meaningful only when !ok().
-  T& value() & { return value_.value(); }
-  const T& value() const& { return value_.value(); }
-  T&& value() && { return std::move(value_.value()); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  DecodeError error() const { return error_; }
-
- private:
-  std::optional<T> value_;
-  DecodeError error_ = DecodeError::kTruncated;  // meaningful only when !ok()
-};
+using Decoded = Expected<T, DecodeError>;
 
 }  // namespace koe

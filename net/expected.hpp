@@ -2,6 +2,7 @@
 // for C++23 std::expected, which gcc 12 lacks in C++20). Plain value type; any thread.
 #pragma once
 
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -21,8 +22,14 @@ class Expected {
   Expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}
   template <class F>
   Expected(Failure<F> failure) : state_(std::in_place_index<1>, std::move(failure.error)) {}
+  // An error converts directly where it cannot be mistaken for a value (as in
+  // `return DecodeError::kTruncated;`).
+  Expected(E error)
+    requires(!std::is_convertible_v<E, T>)
+      : state_(std::in_place_index<1>, std::move(error)) {}
 
   bool has_value() const { return state_.index() == 0; }
+  bool ok() const { return has_value(); }
   explicit operator bool() const { return has_value(); }
 
   // Reading the wrong alternative throws std::bad_variant_access (never UB).

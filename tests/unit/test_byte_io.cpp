@@ -1,6 +1,8 @@
 // ByteReader, ByteWriter, UTF-8 validation and the DecodeError vocabulary.
 #include <gtest/gtest.h>
 
+#include <variant>
+
 #include <set>
 #include <string>
 #include <string_view>
@@ -318,7 +320,7 @@ TEST(Decoded, HoldsValueOrError) {
   const Decoded<int> error = DecodeError::kBadMagic;
   EXPECT_FALSE(error);
   EXPECT_EQ(error.error(), DecodeError::kBadMagic);
-  EXPECT_THROW((void)error.value(), std::bad_optional_access);
+  EXPECT_THROW((void)error.value(), std::bad_variant_access);
 }
 
 }  // namespace
