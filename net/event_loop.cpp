@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <stdexcept>
+#include <utility>
 
 #include "net/wire.hpp"
 
@@ -98,21 +99,32 @@ int EventLoop::poll_timeout_ms(const LoopHandler& handler) const {
   return timeout;
 }
 
+void EventLoop::iterate(LoopHandler& handler, int timeout_ms) {
+  pollfd fds[2] = {{host_->socket_fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  const int rc = ::poll(fds, 2, timeout_ms);
+  if (rc < 0 && errno != EINTR) return;
+  ++stats_.wakeups;
+  if (fds[1].revents & POLLIN) drain_wakeups();
+  run_commands();
+  service_enet(handler);
+  if (handler.next_timeout() <= clock_.now()) handler.on_timer(clock_.now());
+  enet_host_flush(host_->enet());
+}
+
 void EventLoop::run(LoopHandler& handler) {
   handler_ = &handler;
   t_running_loop = this;
-  pollfd fds[2] = {{host_->socket_fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-  while (!stopping_.load(std::memory_order_acquire)) {
-    const int rc = ::poll(fds, 2, poll_timeout_ms(handler));
-    if (rc < 0 && errno != EINTR) break;
-    ++stats_.wakeups;
-    if (fds[1].revents & POLLIN) drain_wakeups();
-    run_commands();
-    service_enet(handler);
-    if (handler.next_timeout() <= clock_.now()) handler.on_timer(clock_.now());
-    enet_host_flush(host_->enet());
-  }
+  while (!stopping_.load(std::memory_order_acquire)) iterate(handler, poll_timeout_ms(handler));
   t_running_loop = nullptr;
+  handler_ = nullptr;
+}
+
+void EventLoop::run_once(LoopHandler& handler, int max_wait_ms) {
+  handler_ = &handler;
+  EventLoop* const outer = std::exchange(t_running_loop, this);
+  const int timeout = poll_timeout_ms(handler);
+  iterate(handler, timeout < 0 ? max_wait_ms : std::min(timeout, max_wait_ms));
+  t_running_loop = outer;
   handler_ = nullptr;
 }
 

@@ -44,6 +44,9 @@ class EventLoop {
 
   // Runs until stop(); the handler must outlive the call.
   void run(LoopHandler& handler);
+  // One iteration: waits at most `max_wait_ms` (or the handler's timeout, if
+  // sooner), then handles what arrived. For tests that drive several loops on one thread.
+  void run_once(LoopHandler& handler, int max_wait_ms);
   // Thread-safe: ends run() after the current iteration.
   void stop();
   // Thread-safe: runs `command` on the net thread soon.
@@ -59,6 +62,7 @@ class EventLoop {
   void run_commands();
   void service_enet(LoopHandler& handler);
   int poll_timeout_ms(const LoopHandler& handler) const;
+  void iterate(LoopHandler& handler, int timeout_ms);
 
   std::unique_ptr<UdpHost> host_;
   const Clock& clock_;

@@ -1,0 +1,83 @@
+#include "net/secure_transport.hpp"
+
+#include <algorithm>
+
+namespace koe {
+
+namespace {
+
+noise::Key key_of(const PublicKey& key) {
+  noise::Key out{};
+  std::copy(key.begin(), key.end(), out.begin());
+  return out;
+}
+
+std::span<const uint8_t, 64> secret_of(const Identity& identity) {
+  return std::span<const uint8_t, 64>(identity.secret_key().data(), 64);
+}
+
+}  // namespace
+
+SecureTransport::SecureTransport(const Identity& identity, DatagramTransport& transport, ENetHost* host,
+                                 Random& random, SessionManagerConfig config)
+    : transport_(transport),
+      sessions_(key_of(identity.public_key()), secret_of(identity), random, std::move(config)),
+      links_(host, sessions_) {}
+
+bool SecureTransport::owns(wire::PacketType type) {
+  switch (type) {
+    case wire::PacketType::kHandshakeInitiation:
+    case wire::PacketType::kHandshakeResponse:
+    case wire::PacketType::kCookieReply:
+    case wire::PacketType::kSessionData:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool SecureTransport::connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint) {
+  if (!sessions_.connect(now, peer, endpoint)) return false;
+  wanted_links_.insert(peer);
+  after_input();
+  return true;
+}
+
+bool SecureTransport::send(TimePoint now, const noise::Key& peer, LinkChannel channel, ByteView plaintext) {
+  const bool sent = links_.send(now, peer, channel, plaintext);
+  after_input();  // sealing may have started a rekey handshake
+  return sent;
+}
+
+void SecureTransport::on_datagram(TimePoint now, const Endpoint& from, ByteView bytes) {
+  sessions_.on_datagram(now, from, bytes);
+  after_input();
+}
+
+void SecureTransport::on_enet_event(TimePoint now, const ENetEvent& event) {
+  links_.on_enet_event(now, event);
+  after_input();
+}
+
+void SecureTransport::on_timer(TimePoint now) {
+  sessions_.on_timer(now);
+  after_input();
+}
+
+void SecureTransport::after_input() {
+  for (const OutDatagram& out : sessions_.take_outbox()) transport_.send(out.to, out.bytes);
+  for (const SessionEvent& event : sessions_.take_events()) {
+    if (event.kind != SessionEvent::Kind::kEstablished && event.kind != SessionEvent::Kind::kRekeyed) continue;
+    links_.expect(event.peer);
+    if (wanted_links_.contains(event.peer) && !links_.is_up(event.peer)) links_.open(event.peer);
+  }
+  links_.follow_session_endpoints();
+}
+
+DropCounters SecureTransport::drops() const {
+  DropCounters total = sessions_.drops();
+  total.merge(links_.drops());
+  return total;
+}
+
+}  // namespace koe

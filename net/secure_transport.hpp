@@ -1,0 +1,50 @@
+// SecureTransport: secure sessions (SessionManager) plus the ENet links over
+// them (EnetLinks) as one core a node's event loop drives: routes our session
+// datagrams, sends the outbox through the shared socket, opens the ENet link once
+// a handshake completes, and follows roaming peers. Net thread only.
+#pragma once
+
+#include <set>
+#include <vector>
+
+#include "net/enet_links.hpp"
+#include "net/identity.hpp"
+#include "net/session_manager.hpp"
+#include "net/wire.hpp"
+
+namespace koe {
+
+class SecureTransport {
+ public:
+  SecureTransport(const Identity& identity, DatagramTransport& transport, ENetHost* host, Random& random,
+                  SessionManagerConfig config = {});
+
+  // Handshakes with `peer` (its identity key) at `endpoint`, then opens the ENet
+  // link; the other side may do the same at once. false for an unusable key.
+  bool connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint);
+  bool send(TimePoint now, const noise::Key& peer, LinkChannel channel, ByteView plaintext);
+  bool is_up(const noise::Key& peer) const { return links_.is_up(peer); }
+
+  // True for the packet types this core owns.
+  static bool owns(wire::PacketType type);
+  void on_datagram(TimePoint now, const Endpoint& from, ByteView bytes);
+  void on_enet_event(TimePoint now, const ENetEvent& event);
+  void on_timer(TimePoint now);
+  TimePoint next_timeout() const { return sessions_.next_timeout(); }
+
+  std::vector<LinkEvent> take_events() { return links_.take_events(); }
+  const SessionManager& sessions() const { return sessions_; }
+  const EnetLinks& links() const { return links_; }
+  // Drops by reason across the session layer and the links.
+  DropCounters drops() const;
+
+ private:
+  void after_input();
+
+  DatagramTransport& transport_;
+  SessionManager sessions_;
+  EnetLinks links_;
+  std::set<noise::Key> wanted_links_;  // peers we connect() to: we open their link
+};
+
+}  // namespace koe
