@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace koe {
 
@@ -17,7 +19,10 @@ struct AppSnapshot {
   NetworkState network = NetworkState::kStarting;
   std::string network_detail;  // e.g. the failure reason
   uint64_t datagrams_received = 0;
-  uint64_t datagrams_dropped = 0;
+  uint64_t datagrams_dropped = 0;  // malformed or of a type this node does not serve
+  size_t sessions = 0;             // secure sessions with other nodes
+  // Secure-session drops by reason ("bad_mac", "replay", ...), non-zero ones only.
+  std::vector<std::pair<std::string, uint64_t>> drops;
 };
 
 }  // namespace koe

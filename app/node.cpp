@@ -32,7 +32,7 @@ std::string Node::start() {
     return *error;
   }
   loop_ = std::make_unique<EventLoop>(std::move(std::get<std::unique_ptr<UdpHost>>(opened)), clock_);
-  cores_ = std::make_unique<NodeCores>(loop_->host(), snapshot(),
+  cores_ = std::make_unique<NodeCores>(*config_.identity, loop_->host(), snapshot(),
                                        [this](const AppSnapshot& s) { publish(s); });
   net_thread_ = std::thread([this] { loop_->run(*cores_); });
   return {};

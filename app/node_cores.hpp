@@ -7,14 +7,16 @@
 
 #include "app/app_snapshot.hpp"
 #include "net/event_loop.hpp"
+#include "net/random.hpp"
 #include "net/rate_limiter.hpp"
+#include "net/secure_transport.hpp"
 
 namespace koe {
 
 class NodeCores final : public LoopHandler {
  public:
   using Publish = std::function<void(const AppSnapshot&)>;
-  NodeCores(DatagramTransport& transport, AppSnapshot initial, Publish publish);
+  NodeCores(const Identity& identity, UdpHost& host, AppSnapshot initial, Publish publish);
 
   void on_datagram(TimePoint now, const Endpoint& from, ByteView bytes) override;
   void on_enet_event(TimePoint now, const ENetEvent& event) override;
@@ -24,8 +26,12 @@ class NodeCores final : public LoopHandler {
  private:
   void answer_probe(TimePoint now, const Endpoint& from, ByteView bytes);
   void drop();
+  void note_activity(TimePoint now);
+  void refresh_statistics();
 
   DatagramTransport& transport_;
+  SystemRandom random_;
+  SecureTransport secure_;
   AppSnapshot state_;
   Publish publish_;
   RateLimiter probe_limiter_;

@@ -32,11 +32,11 @@ enum class PacketType : uint8_t {
   // net/probe: reflexive-address probes (what endpoint does the peer see?)
   kProbeRequest = 0x01,
   kProbeResponse = 0x02,
-  // net/handshake: mutually authenticated key exchange (issue 3)
+  // net/session_manager (codecs in net/handshake_messages): key exchange, docs/security.md
   kHandshakeInitiation = 0x10,
   kHandshakeResponse = 0x11,
   kCookieReply = 0x12,
-  // net/session: sealed transport data outside ENet (issue 3)
+  // net/session_manager: sealed session data outside ENet (keepalives, relayable)
   kSessionData = 0x13,
   // index/messages: Global Index RPCs between nodes and supernodes (issue 5)
   kIndexRequest = 0x20,
