@@ -8,13 +8,13 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev
   # required libraries
   portaudio19-dev libopus-dev libsodium-dev libenet-dev libimgui-dev libglfw3-dev
-  libgl-dev libcli11-dev nlohmann-json3-dev libspeexdsp-dev
+  libgl-dev libcli11-dev nlohmann-json3-dev libspeexdsp-dev libwebrtc-audio-processing-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # GUI tests, NAT lab, audio lab
   xvfb xauth nftables iproute2 conntrack procps
   pipewire pipewire-alsa pipewire-pulse wireplumber dbus
-  espeak-ng sox
+  espeak-ng sox libfftw3-dev
 )
 
 SUDO=""
