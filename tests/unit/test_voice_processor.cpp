@@ -1,0 +1,209 @@
+#include "audio/voice_processor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "audio/echo_canceller.hpp"
+#include "voice_signals.hpp"
+
+namespace koe {
+namespace {
+
+using test::power_db;
+using test::seconds;
+
+constexpr size_t kFrame = kVoiceProcessingFrameSamples;
+
+struct Processed {
+  std::vector<Sample> out;
+  std::vector<bool> voice;  // one flag per processed frame
+};
+
+// Feeds `capture` with its `playback` through the processor `frame` samples at a time.
+Processed run(VoiceProcessor& processor, std::span<const Sample> capture,
+              std::span<const Sample> playback, size_t frame = kFrame) {
+  Processed r{std::vector<Sample>(capture.begin(), capture.end()), {}};
+  for (size_t at = 0; at + frame <= capture.size(); at += frame)
+    r.voice.push_back(processor.process(std::span(r.out).subspan(at, frame),
+                                        playback.subspan(at, frame)));
+  return r;
+}
+
+Processed run(VoiceProcessor& processor, std::span<const Sample> capture) {
+  const std::vector<Sample> silence(capture.size(), 0);
+  return run(processor, capture, silence);
+}
+
+double fraction_true(const std::vector<bool>& flags, size_t from, size_t to) {
+  size_t n = 0;
+  for (size_t i = from; i < to; ++i) n += flags[i];
+  return double(n) / double(to - from);
+}
+
+constexpr VoiceProcessingSwitches kAllOff{false, false, false, false};
+
+TEST(VoiceProcessor, AllStagesOffIsBitExactPassthrough) {
+  for (auto kind : {EchoCancellerKind::kSpeex, EchoCancellerKind::kWebrtc}) {
+    VoiceProcessor processor(kind, kAllOff);
+    const auto capture = test::white_noise(seconds(1), 3000, 1);
+    const auto playback = test::white_noise(seconds(1), 3000, 2);
+    const Processed r = run(processor, capture, playback);
+    EXPECT_EQ(r.out, capture) << echo_canceller_name(kind);
+    for (bool v : r.voice) EXPECT_TRUE(v) << "with detection off every frame counts as voice";
+  }
+}
+
+TEST(VoiceProcessor, VoiceDetectionAloneLeavesSamplesUntouched) {
+  VoiceProcessor processor(kDefaultEchoCanceller,
+                           {.echo_cancellation = false,
+                            .noise_suppression = false,
+                            .automatic_gain = false,
+                            .voice_activity_detection = true});
+  const auto capture = test::speech_like(seconds(2), 4000, 3);
+  EXPECT_EQ(run(processor, capture).out, capture);
+}
+
+TEST(VoiceProcessor, SwitchingEveryStageOffAtRunTimeGivesPassthroughFromTheNextFrame) {
+  VoiceProcessor processor;  // everything on
+  const auto capture = test::mix(test::speech_like(seconds(2), 4000, 4), test::white_noise(seconds(2), 300, 5));
+  const Processed changed = run(processor, capture);
+  EXPECT_NE(changed.out, capture) << "with every stage on the signal is processed";
+
+  processor.set_switches(kAllOff);
+  EXPECT_EQ(processor.switches(), kAllOff);
+  EXPECT_EQ(run(processor, capture).out, capture);
+
+  processor.set_switches({});
+  EXPECT_NE(run(processor, capture).out, capture) << "stages come back on";
+}
+
+// Each stage on its own changes the signal, and switching it off gives the samples
+// back untouched.
+TEST(VoiceProcessor, EachStageActsAloneAndSwitchesOffCleanly) {
+  const size_t n = seconds(3);
+  const auto far = test::speech_like(n, 6000, 16);
+  const auto capture = test::mix(test::mix(test::echo_of(far, seconds(0.05), 0.5, 17),
+                                           test::speech_like(n, 300, 18)),
+                                 test::white_noise(n, 300, 19));
+  // Echo cancellation, noise suppression, gain control: one at a time.
+  const VoiceProcessingSwitches alone[] = {
+      {true, false, false, false}, {false, true, false, false}, {false, false, true, false}};
+  for (const VoiceProcessingSwitches& on : alone) {
+    VoiceProcessor processor(kDefaultEchoCanceller, on);
+    EXPECT_NE(run(processor, capture, far).out, capture);
+    processor.set_switches(kAllOff);
+    EXPECT_EQ(run(processor, capture, far).out, capture);
+  }
+}
+
+TEST(VoiceProcessor, RejectsFramesThatAreNotWhole10msOrDoNotMatch) {
+  VoiceProcessor processor;
+  std::vector<Sample> capture(kFrame + 1), playback(kFrame + 1);
+  EXPECT_THROW(processor.process(capture, playback), std::invalid_argument);
+  std::vector<Sample> two(2 * kFrame), one(kFrame);
+  EXPECT_THROW(processor.process(two, one), std::invalid_argument);
+  EXPECT_NO_THROW(processor.process(two, std::vector<Sample>(2 * kFrame)));  // 20 ms is fine
+}
+
+class EchoReduction : public ::testing::TestWithParam<EchoCancellerKind> {};
+
+// A far-end talker, its echo 60 ms later through a small room at -6 dB, and nothing
+// else at the microphone: after convergence the echo must be far quieter.
+TEST_P(EchoReduction, CancelsASyntheticEchoByAtLeast12dB) {
+  const size_t n = seconds(10);
+  const auto far = test::speech_like(n, 6000, 6);
+  const auto echo = test::echo_of(far, seconds(0.06), 0.5, 7);
+  VoiceProcessor processor(GetParam(), {.echo_cancellation = true,
+                                        .noise_suppression = false,
+                                        .automatic_gain = false,
+                                        .voice_activity_detection = false});
+  const Processed r = run(processor, echo, far, 2 * kFrame);  // 20 ms frames, as the app sends
+  const double erle = power_db(echo, seconds(5), n) - power_db(r.out, seconds(5), n);
+  RecordProperty("erle_db", std::to_string(erle));
+  EXPECT_GT(erle, 12.0) << echo_canceller_name(GetParam());
+}
+
+// Double talk: the near-end voice must survive (not be cancelled as echo).
+TEST_P(EchoReduction, KeepsNearEndSpeechDuringDoubleTalk) {
+  const size_t n = seconds(10);
+  const auto far = test::speech_like(n, 6000, 8);
+  const auto echo = test::echo_of(far, seconds(0.06), 0.5, 9);
+  auto near = test::speech_like(n, 4000, 10);
+  std::fill(near.begin(), near.begin() + seconds(5), 0);  // far end alone first
+  const auto capture = test::mix(echo, near);
+  VoiceProcessor processor(GetParam(), {.echo_cancellation = true,
+                                        .noise_suppression = false,
+                                        .automatic_gain = false,
+                                        .voice_activity_detection = false});
+  const Processed r = run(processor, capture, far);
+  const double kept = power_db(r.out, seconds(6), n) - power_db(near, seconds(6), n);
+  EXPECT_GT(kept, -10.0) << echo_canceller_name(GetParam()) << ": near-end speech lost";
+}
+
+INSTANTIATE_TEST_SUITE_P(BothLibraries, EchoReduction,
+                         ::testing::Values(EchoCancellerKind::kSpeex, EchoCancellerKind::kWebrtc),
+                         [](const auto& param_info) { return std::string(echo_canceller_name(param_info.param)); });
+
+TEST(VoiceProcessor, DetectsVoiceAndNotSilence) {
+  VoiceProcessor processor(kDefaultEchoCanceller, {.echo_cancellation = false,
+                                                   .noise_suppression = false,
+                                                   .automatic_gain = false,
+                                                   .voice_activity_detection = true});
+  const auto quiet = test::white_noise(seconds(3), 3, 11);  // about -80 dBFS
+  const Processed silent = run(processor, quiet);
+  EXPECT_LT(fraction_true(silent.voice, 50, silent.voice.size()), 0.05);
+
+  // Count the frames where the talker is clearly audible (within about 20 dB of
+  // the speech level).
+  const auto speech = test::speech_like(seconds(6), 5000, 12);
+  const Processed talk = run(processor, speech);
+  size_t voiced = 0, flagged = 0;
+  for (size_t f = 100; f < talk.voice.size(); ++f) {
+    if (power_db(speech, f * kFrame, (f + 1) * kFrame) > -40) {
+      ++voiced;
+      flagged += talk.voice[f];
+    }
+  }
+  ASSERT_GT(voiced, 200u);
+  EXPECT_GT(double(flagged) / double(voiced), 0.8);
+}
+
+TEST(VoiceProcessor, AutomaticGainRaisesAQuietTalkerTowardTheTarget) {
+  VoiceProcessor processor(kDefaultEchoCanceller, {.echo_cancellation = false,
+                                                   .noise_suppression = false,
+                                                   .automatic_gain = true,
+                                                   .voice_activity_detection = false});
+  const size_t n = seconds(15);
+  // About -40 dBFS while talking, over a microphone's noise floor (-60 dBFS): WebRTC's
+  // gain control only adapts where it can tell speech from a noise floor.
+  const auto quiet = test::mix(test::speech_like(n, 300, 13), test::white_noise(n, 30, 15));
+  const Processed r = run(processor, quiet);
+  const double raised = power_db(r.out, seconds(10), n) - power_db(quiet, seconds(10), n);
+  RecordProperty("agc_gain_db", std::to_string(raised));
+  EXPECT_GT(raised, 10.0);
+  EXPECT_LT(power_db(r.out, seconds(10), n), -3.0) << "never pushed into clipping";
+}
+
+TEST(VoiceProcessor, NoiseSuppressionLowersStationaryNoise) {
+  VoiceProcessor processor(kDefaultEchoCanceller, {.echo_cancellation = false,
+                                                   .noise_suppression = true,
+                                                   .automatic_gain = false,
+                                                   .voice_activity_detection = false});
+  const size_t n = seconds(5);
+  const auto noise = test::white_noise(n, 1000, 14);  // about -30 dBFS
+  const Processed r = run(processor, noise);
+  const double reduction = power_db(noise, seconds(2), n) - power_db(r.out, seconds(2), n);
+  RecordProperty("noise_reduction_db", std::to_string(reduction));
+  EXPECT_GT(reduction, 6.0);
+}
+
+TEST(EchoCancellerKind, NamesRoundTrip) {
+  for (auto kind : {EchoCancellerKind::kSpeex, EchoCancellerKind::kWebrtc})
+    EXPECT_EQ(parse_echo_canceller_kind(echo_canceller_name(kind)), kind);
+  EXPECT_FALSE(parse_echo_canceller_kind("aecm").has_value());
+}
+
+}  // namespace
+}  // namespace koe
