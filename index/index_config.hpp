@@ -1,0 +1,75 @@
+// Tunables of the Global Index cores and the protocol constants they share
+// (docs/index.md explains each choice). Plain values; any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "net/clock.hpp"
+#include "net/rate_limiter.hpp"
+
+namespace koe {
+
+// A response to a request whose source is not proven by a token is at most this
+// many times the request's size; larger answers become a kNeedToken error.
+inline constexpr size_t kAmplificationFactor = 3;
+// Requests sent without a token are padded to this size, so every answer a
+// supernode gives (at most 360 bytes) fits the amplification budget.
+inline constexpr size_t kUnprovenRequestSize = 120;
+
+struct IndexNodeConfig {
+  size_t replication = 8;  // k: replicas per record and keyword, and contacts per answer
+  size_t parallelism = 3;  // alpha: requests in flight per lookup
+  size_t bucket_size = 8;  // contacts per routing-table bucket
+  uint8_t max_failures = 2;  // unanswered RPCs in a row that remove a contact
+  Duration rpc_soft_timeout = std::chrono::milliseconds(500);
+  Duration rpc_timeout = std::chrono::seconds(2);
+  // Liveness checks of the 2k closest supernodes, whose departure starts a repair.
+  Duration neighbour_ping_interval = std::chrono::seconds(15);
+  // Membership changes are batched this long before replicas are repaired.
+  Duration repair_delay = std::chrono::seconds(3);
+  // Replica pushes per second: a failure can hand us thousands at once, and each
+  // receiver admits only `rate.per_second` requests from us.
+  size_t repair_per_second = 150;
+  size_t max_repair_queue = 1 << 16;  // beyond this, owners' refreshes restore the rest
+  Duration bucket_refresh_interval = std::chrono::minutes(10);
+  size_t refresh_lookups = 16;  // random bucket refreshes per interval
+  Duration bootstrap_retry = std::chrono::seconds(5);
+  Duration expiry_sweep_interval = std::chrono::seconds(30);
+  Duration token_rotation = std::chrono::minutes(5);
+  Duration max_record_lifetime = std::chrono::hours(2);  // furthest expiry a store may ask for
+  size_t max_records = 1 << 20;
+  size_t max_keyword_entries = 4 << 20;
+  size_t keyword_cap = 64;        // entries per keyword (the most recently published stay)
+  size_t search_page_hits = 5;    // keyword hits fetched per search page
+  size_t max_operations = 4096;   // lookups in progress
+  size_t max_clients = 10000;
+  Duration client_timeout = std::chrono::seconds(90);  // silence that detaches a client
+  RateLimiterConfig rate{200, 400, 1024};  // requests per source IP
+  // Unix time = now.time_since_epoch() + offset; the driver sets it from the wall
+  // clock (records carry Unix expiry times).
+  Duration wall_clock_offset{0};
+};
+
+struct IndexClientConfig {
+  Duration keepalive_interval = std::chrono::seconds(20);
+  // Unanswered requests in a row (keepalives or others) that make the client move
+  // to the next supernode of its host cache.
+  uint8_t keepalive_misses = 2;
+  Duration request_timeout = std::chrono::seconds(3);  // then resent (and the supernode suspected)
+  Duration request_deadline = std::chrono::seconds(12);  // a lookup or search fails after this
+  Duration record_lifetime = std::chrono::hours(1);
+  Duration refresh_interval = std::chrono::minutes(30);
+  Duration max_record_lifetime = std::chrono::hours(2);  // furthest expiry a record read may have
+  size_t host_cache_size = 16;
+  Duration wall_clock_offset{0};
+};
+
+// The wall clock as the cores see it: Unix seconds at `now`.
+inline uint64_t unix_seconds(TimePoint now, Duration wall_clock_offset) {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch() + wall_clock_offset).count();
+  return s > 0 ? static_cast<uint64_t>(s) : 0;
+}
+
+}  // namespace koe

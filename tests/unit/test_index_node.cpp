@@ -1,0 +1,237 @@
+// The supernode core on hand-made datagrams: address tokens before stores,
+// signature and ID checks, newer sequences, expiry, rate limits, no
+// amplification toward unproven sources, and the attached-client requests.
+#include <gtest/gtest.h>
+
+#include "index/index_node.hpp"
+#include "tests/unit/index_test_support.hpp"
+
+namespace koe {
+namespace {
+
+using index_test::kNowUnix;
+using index_test::record_for;
+using std::chrono::seconds;
+
+constexpr Endpoint kAlice{Endpoint::make_ip(203, 0, 113, 7), 40000};
+constexpr Endpoint kMallory{Endpoint::make_ip(203, 0, 113, 66), 40000};
+
+class IndexNodeTest : public ::testing::Test {
+ protected:
+  IndexNodeTest() : node(node_id(), random, config()) { node.bootstrap(now, {}); }
+
+  static NodeId node_id() {
+    NodeId id;
+    id.bytes.fill(0x42);
+    return id;
+  }
+  static IndexNodeConfig config() {
+    IndexNodeConfig c;
+    c.wall_clock_offset = seconds(kNowUnix);  // virtual time zero is kNowUnix
+    c.rate = RateLimiterConfig{50, 100, 64};
+    return c;
+  }
+
+  // Sends `body` from `from` and returns the one answer.
+  IndexResponse ask(const Endpoint& from, RequestBody body, uint64_t token = 0, SenderRole role = SenderRole::kClient,
+                    const NodeId& sender = NodeId{}, uint16_t padding = 0) {
+    IndexRequest request;
+    request.txid = ++txid;
+    request.token = token;
+    request.sender = sender;
+    request.role = role;
+    request.body = std::move(body);
+    request.padding = padding;
+    const Bytes bytes = *encode_request(request);
+    node.on_datagram(now, from, bytes);
+    auto out = node.take_outbox();
+    EXPECT_EQ(out.size(), 1u);
+    if (out.empty()) return {};
+    EXPECT_EQ(out[0].to, from);
+    last_request_size = bytes.size();
+    last_response_size = out[0].bytes.size();
+    auto response = decode_response(out[0].bytes);
+    EXPECT_TRUE(response);
+    EXPECT_EQ(response->txid, request.txid);
+    return *response;
+  }
+  uint64_t token_for(const Endpoint& from) { return ask(from, PingRequest{}).token; }
+  Bytes signed_record(const PresenceRecord& r) { return *sign_record(r, alice); }
+
+  SeededRandom random{21};
+  sim::PlainKeySigner alice{random};
+  sim::PlainKeySigner bob{random};
+  TimePoint now{};
+  IndexNode node;
+  uint32_t txid = 0;
+  size_t last_request_size = 0;
+  size_t last_response_size = 0;
+};
+
+TEST_F(IndexNodeTest, PingIsAnsweredWithTheObservedEndpointAndAToken) {
+  const IndexResponse r = ask(kAlice, PingRequest{});
+  ASSERT_TRUE(std::holds_alternative<PongResponse>(r.body));
+  EXPECT_EQ(std::get<PongResponse>(r.body).observed, kAlice);
+  EXPECT_NE(r.token, 0u);
+  EXPECT_EQ(r.responder, node.id());
+}
+
+TEST_F(IndexNodeTest, StoreNeedsATokenProvingTheSourceAddress) {
+  const Bytes record = signed_record(record_for(alice));
+  IndexResponse r = ask(kAlice, StoreRecordRequest{record});
+  ASSERT_TRUE(std::holds_alternative<ErrorResponse>(r.body));
+  EXPECT_EQ(std::get<ErrorResponse>(r.body).code, ErrorCode::kNeedToken);
+  EXPECT_EQ(node.records().size(), 0u);
+  // Another address's token proves nothing.
+  r = ask(kAlice, StoreRecordRequest{record}, token_for(kMallory));
+  EXPECT_EQ(std::get<ErrorResponse>(r.body).code, ErrorCode::kNeedToken);
+  r = ask(kAlice, StoreRecordRequest{record}, token_for(kAlice));
+  EXPECT_EQ(std::get<StoredResponse>(r.body).status, StoreStatus::kStored);
+  EXPECT_EQ(node.records().size(), 1u);
+}
+
+TEST_F(IndexNodeTest, TokensExpireAfterTwoRotations) {
+  const uint64_t token = token_for(kAlice);
+  now += seconds(301);
+  node.on_timer(now);  // first rotation: the old token still counts
+  const StoreKeywordRequest store{NodeId{}, {{NodeId{}, kNowUnix + 3600}}};
+  EXPECT_TRUE(std::holds_alternative<StoredResponse>(ask(kAlice, store, token).body));
+  now += seconds(301);
+  node.on_timer(now);
+  EXPECT_TRUE(std::holds_alternative<ErrorResponse>(ask(kAlice, store, token).body));
+}
+
+TEST_F(IndexNodeTest, StoresVerifySignatureIdAndExpiry) {
+  const uint64_t token = token_for(kAlice);
+  Bytes tampered = signed_record(record_for(alice));
+  tampered[tampered.size() - 1] ^= 1;
+  EXPECT_EQ(std::get<StoredResponse>(ask(kAlice, StoreRecordRequest{tampered}, token).body).status, StoreStatus::kInvalid);
+  PresenceRecord stolen = record_for(alice);
+  stolen.id = node_id_from_public_key(bob.public_key());
+  EXPECT_EQ(std::get<StoredResponse>(ask(kAlice, StoreRecordRequest{signed_record(stolen)}, token).body).status,
+            StoreStatus::kInvalid);
+  PresenceRecord expired = record_for(alice);
+  expired.expires_at = kNowUnix - 1;
+  EXPECT_EQ(std::get<StoredResponse>(ask(kAlice, StoreRecordRequest{signed_record(expired)}, token).body).status,
+            StoreStatus::kInvalid);
+  EXPECT_EQ(node.records().size(), 0u);
+  EXPECT_EQ(node.counters().invalid_records, 3u);
+}
+
+TEST_F(IndexNodeTest, NewerSequenceWinsAndExpiredRecordsDisappear) {
+  const uint64_t token = token_for(kAlice);
+  const NodeId id = node_id_from_public_key(alice.public_key());
+  PresenceRecord r = record_for(alice, "Alice", 1);
+  r.expires_at = kNowUnix + 60;
+  ask(kAlice, StoreRecordRequest{signed_record(r)}, token);
+  r.sequence = 2;
+  const Bytes newer = signed_record(r);
+  EXPECT_EQ(std::get<StoredResponse>(ask(kAlice, StoreRecordRequest{newer}, token).body).status, StoreStatus::kStored);
+  r.sequence = 1;
+  EXPECT_EQ(std::get<StoredResponse>(ask(kAlice, StoreRecordRequest{signed_record(r)}, token).body).status,
+            StoreStatus::kStale);
+  IndexResponse found = ask(kAlice, FindRecordRequest{id}, token);
+  ASSERT_TRUE(std::holds_alternative<RecordResponse>(found.body));
+  EXPECT_EQ(std::get<RecordResponse>(found.body).record, newer);
+  now += seconds(61);
+  node.on_timer(now);
+  found = ask(kAlice, FindRecordRequest{id}, token_for(kAlice));
+  EXPECT_TRUE(std::holds_alternative<NodesResponse>(found.body));
+  EXPECT_EQ(node.records().size(), 0u);
+}
+
+TEST_F(IndexNodeTest, PerSourceRateLimitDropsTheExcess) {
+  size_t answered = 0;
+  for (int i = 0; i < 150; ++i) {
+    IndexRequest request;
+    request.txid = static_cast<uint32_t>(i + 1);
+    request.body = PingRequest{};
+    node.on_datagram(now, kMallory, *encode_request(request));
+    answered += node.take_outbox().size();
+  }
+  EXPECT_EQ(answered, 100u);  // the burst
+  EXPECT_EQ(node.counters().rate_limited, 50u);
+  // Another source is not affected, and the limit refills with time.
+  EXPECT_TRUE(std::holds_alternative<PongResponse>(ask(kAlice, PingRequest{}).body));
+  now += seconds(1);
+  EXPECT_TRUE(std::holds_alternative<PongResponse>(ask(kMallory, PingRequest{}).body));
+}
+
+TEST_F(IndexNodeTest, AnswersToUnprovenSourcesNeverAmplify) {
+  // Fill the node: supernode contacts, a record, and keyword entries.
+  SeededRandom ids(5);
+  for (uint32_t i = 0; i < 40; ++i) {
+    const Endpoint sn{Endpoint::make_ip(198, 51, 100, 1) + i, 33445};
+    NodeId sender;
+    ids.fill(sender.bytes);
+    ask(sn, PingRequest{}, token_for(sn), SenderRole::kSupernode, sender);
+  }
+  ASSERT_GE(node.routing().size(), 8u);
+  const NodeId alice_id = node_id_from_public_key(alice.public_key());
+  ask(kAlice, StoreRecordRequest{signed_record(record_for(alice, std::string(kMaxDisplayNameBytes, 'a')))}, token_for(kAlice));
+  for (uint8_t u = 0; u < 30; ++u) ask(kAlice, StoreKeywordRequest{NodeId{}, {{NodeId{{u}}, kNowUnix + 60}}}, token_for(kAlice));
+
+  const std::vector<RequestBody> requests = {
+      PingRequest{}, FindNodeRequest{alice_id}, FindRecordRequest{alice_id}, FindKeywordRequest{NodeId{}, kSearchStart, kMaxKeywordHitsPerResponse},
+      AttachRequest{}, KeepaliveRequest{}, LookupRequest{alice_id}, SearchRequest{"a"},
+      StoreRecordRequest{Bytes(10, 1)}};
+  for (size_t i = 0; i < requests.size(); ++i) {
+    for (const uint16_t padding : {0, 30, 60, 81, 120}) {
+      const Endpoint spoofed{Endpoint::make_ip(192, 0, 2, 1), static_cast<uint16_t>(1000 + i * 10 + padding)};
+      ask(spoofed, requests[i], 0, SenderRole::kSupernode, NodeId{}, padding);
+      EXPECT_LE(last_response_size, kAmplificationFactor * last_request_size) << "request " << i << " padding " << padding;
+    }
+  }
+  // With the padding a supernode adds when it has no token, the real answers fit.
+  const IndexResponse nodes = ask(kMallory, FindNodeRequest{alice_id}, 0, SenderRole::kSupernode, NodeId{}, 70);
+  ASSERT_TRUE(std::holds_alternative<NodesResponse>(nodes.body));
+  EXPECT_EQ(std::get<NodesResponse>(nodes.body).contacts.size(), 8u);
+  EXPECT_GT(node.counters().need_token, 0u);
+}
+
+TEST_F(IndexNodeTest, ClientsAttachPublishLookUpAndSearch) {
+  const NodeId alice_id = node_id_from_public_key(alice.public_key());
+  // Before attaching, requests are refused.
+  IndexResponse r = ask(kAlice, LookupRequest{alice_id}, token_for(kAlice), SenderRole::kClient, alice_id);
+  EXPECT_EQ(std::get<ErrorResponse>(r.body).code, ErrorCode::kNotAttached);
+  r = ask(kAlice, AttachRequest{}, 0, SenderRole::kClient, alice_id, 30);
+  ASSERT_TRUE(std::holds_alternative<AttachedResponse>(r.body));
+  EXPECT_EQ(std::get<AttachedResponse>(r.body).observed, kAlice);
+  const uint64_t token = r.token;
+  EXPECT_EQ(node.attached_clients(), 1u);
+
+  // A client may publish only its own record. (An overlay of one: the node keeps it.)
+  r = ask(kAlice, PublishRequest{*sign_record(record_for(bob), bob)}, token, SenderRole::kClient, alice_id);
+  EXPECT_EQ(std::get<ErrorResponse>(r.body).code, ErrorCode::kBadRequest);
+  const Bytes record = signed_record(record_for(alice, "山田太郎"));
+  r = ask(kAlice, PublishRequest{record}, token, SenderRole::kClient, alice_id);
+  ASSERT_TRUE(std::holds_alternative<PublishedResponse>(r.body));
+  EXPECT_EQ(std::get<PublishedResponse>(r.body).replicas, 1u);
+  EXPECT_EQ(node.records().size(), 1u);
+  EXPECT_GT(node.keywords().entries(), 0u);
+
+  r = ask(kAlice, LookupRequest{alice_id}, token, SenderRole::kClient, alice_id);
+  ASSERT_TRUE(std::holds_alternative<LookupResultResponse>(r.body));
+  EXPECT_EQ(std::get<LookupResultResponse>(r.body).record, record);
+
+  r = ask(kAlice, SearchRequest{"山田"}, token, SenderRole::kClient, alice_id);
+  ASSERT_TRUE(std::holds_alternative<SearchResultResponse>(r.body));
+  EXPECT_EQ(std::get<SearchResultResponse>(r.body).records, std::vector<Bytes>{record});
+  r = ask(kAlice, SearchRequest{" "}, token, SenderRole::kClient, alice_id);
+  EXPECT_EQ(std::get<ErrorResponse>(r.body).code, ErrorCode::kBadRequest);
+}
+
+TEST_F(IndexNodeTest, MalformedDatagramsAreCountedAndIgnored) {
+  SeededRandom junk(9);
+  for (int i = 0; i < 200; ++i) {
+    Bytes bytes(junk.uniform(80));
+    junk.fill(bytes);
+    if (!bytes.empty() && i % 2) bytes[0] = wire::kMagic;
+    node.on_datagram(now, kMallory, bytes);
+  }
+  EXPECT_TRUE(node.take_outbox().empty());
+  EXPECT_GT(node.counters().malformed, 0u);
+}
+
+}  // namespace
+}  // namespace koe
