@@ -1,0 +1,33 @@
+#include "audio/voice_mixer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace koe {
+
+namespace {
+
+void check_length(size_t got, size_t want) {
+  if (got != want) throw std::invalid_argument("voice mixer: frame length mismatch");
+}
+
+}  // namespace
+
+void VoiceMixer::clear() { std::fill(sum_.begin(), sum_.end(), 0.0f); }
+
+void VoiceMixer::add(std::span<const Sample> voice, float gain) {
+  check_length(voice.size(), sum_.size());
+  for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += static_cast<float>(voice[i]) * gain;
+}
+
+void VoiceMixer::finish(float master_gain, std::span<Sample> out) const {
+  check_length(out.size(), sum_.size());
+  constexpr float kLow = std::numeric_limits<Sample>::min();
+  constexpr float kHigh = std::numeric_limits<Sample>::max();
+  for (size_t i = 0; i < sum_.size(); ++i)
+    out[i] = static_cast<Sample>(std::lround(std::clamp(sum_[i] * master_gain, kLow, kHigh)));
+}
+
+}  // namespace koe
