@@ -1,5 +1,7 @@
 #include "net/enet_links.hpp"
 
+#include <algorithm>
+
 #include "net/udp_host.hpp"
 
 namespace koe {
@@ -88,6 +90,11 @@ void EnetLinks::on_enet_event(TimePoint now, const ENetEvent& event) {
 }
 
 void EnetLinks::on_connect(ENetPeer* enet_peer) {
+  // ENet pings an idle peer every 500 ms by default: 4 datagrams a second with the
+  // acks, for a client that only keeps its supernode. Calls and presence carry
+  // their own liveness checks; this ping holds NAT mappings (which live 30 s or
+  // more) and lets a dead link time out.
+  enet_peer_ping_interval(enet_peer, kIdlePingIntervalMs);
   if (const auto key = owner_of(enet_peer)) {  // our own outgoing connection completed
     Link& link = links_[*key];
     link.up = true;
@@ -150,6 +157,21 @@ void EnetLinks::follow_session_endpoints() {
     link.peer->address = address;
     ++stats_.address_updates;
   }
+}
+
+size_t EnetLinks::up_count() const {
+  return static_cast<size_t>(std::count_if(links_.begin(), links_.end(), [](const auto& l) { return l.second.up; }));
+}
+
+std::vector<noise::Key> EnetLinks::stalled(uint32_t floor_ms) const {
+  std::vector<noise::Key> out;
+  for (const auto& [key, link] : links_) {
+    if (!link.up || link.peer == nullptr || enet_list_empty(&link.peer->sentReliableCommands)) continue;
+    const auto* oldest = reinterpret_cast<const ENetOutgoingCommand*>(enet_list_front(&link.peer->sentReliableCommands));
+    const uint32_t waited = host_->serviceTime - oldest->sentTime;
+    if (waited > std::max<uint32_t>(floor_ms, 2 * link.peer->roundTripTime)) out.push_back(key);
+  }
+  return out;
 }
 
 }  // namespace koe

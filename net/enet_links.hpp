@@ -30,6 +30,9 @@ struct LinkEvent {
   Bytes data;                                   // kMessage only: the opened plaintext
 };
 
+// How often ENet pings a link with nothing else to send (ms).
+inline constexpr uint32_t kIdlePingIntervalMs = 5000;
+
 struct LinkStats {
   uint64_t sealed_sent = 0;
   uint64_t opened = 0;
@@ -49,6 +52,7 @@ class EnetLinks {
   bool open(const noise::Key& peer);
   void close(const noise::Key& peer);
   bool is_up(const noise::Key& peer) const;
+  size_t up_count() const;
 
   // Seals and queues `plaintext`; false when the link is down or the session
   // cannot seal yet (a handshake is then under way).
@@ -58,6 +62,10 @@ class EnetLinks {
   void on_enet_event(TimePoint now, const ENetEvent& event);
   // Moves a link to the endpoint its session last authenticated (roaming).
   void follow_session_endpoints();
+  // Links whose oldest unacknowledged reliable command (ENet's pings included) has
+  // waited longer than twice the round trip (at least `floor_ms`): the path may have
+  // changed under us, e.g. our NAT rebound to a new port.
+  std::vector<noise::Key> stalled(uint32_t floor_ms) const;
 
   std::vector<LinkEvent> take_events() { return std::exchange(events_, {}); }
   const LinkStats& stats() const { return stats_; }

@@ -6,6 +6,12 @@ namespace koe {
 
 namespace {
 
+// Stalled means no ack for twice the round trip, and at least this long (loopback
+// round trips are microseconds; ENet's own scheduling jitter is milliseconds).
+constexpr uint32_t kStallFloorMs = 200;
+constexpr Duration kPathRefreshInterval = std::chrono::milliseconds(500);
+constexpr Duration kPathCheckInterval = std::chrono::milliseconds(250);
+
 noise::Key key_of(const PublicKey& key) {
   noise::Key out{};
   std::copy(key.begin(), key.end(), out.begin());
@@ -60,11 +66,25 @@ void SecureTransport::on_enet_event(TimePoint now, const ENetEvent& event) {
 }
 
 void SecureTransport::on_timer(TimePoint now) {
-  sessions_.on_timer(now);
+  if (sessions_.next_timeout() <= now) sessions_.on_timer(now);
+  if (now >= next_path_check_) refresh_stalled_paths(now);
   after_input();
 }
 
+void SecureTransport::refresh_stalled_paths(TimePoint now) {
+  for (const noise::Key& peer : links_.stalled(kStallFloorMs)) {
+    TimePoint& last = last_path_refresh_[peer];
+    if (now - last < kPathRefreshInterval) continue;
+    last = now;
+    sessions_.send(now, peer, ByteView{});  // an empty payload is a keepalive
+  }
+  std::erase_if(last_path_refresh_, [&](const auto& entry) { return !links_.is_up(entry.first); });
+  next_path_check_ = links_.up_count() > 0 ? now + kPathCheckInterval : kNever;
+}
+
 void SecureTransport::after_input() {
+  // Links exist: watch them for stalls (cheap; the loop wakes for ENet anyway).
+  if (next_path_check_ == kNever && links_.up_count() > 0) next_path_check_ = TimePoint{};
   for (const OutDatagram& out : sessions_.take_outbox()) transport_.send(out.to, out.bytes);
   for (const SessionEvent& event : sessions_.take_events()) {
     if (event.kind != SessionEvent::Kind::kEstablished && event.kind != SessionEvent::Kind::kRekeyed) continue;

@@ -4,6 +4,8 @@
 // a handshake completes, and follows roaming peers. Net thread only.
 #pragma once
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -30,7 +32,7 @@ class SecureTransport {
   void on_datagram(TimePoint now, const Endpoint& from, ByteView bytes);
   void on_enet_event(TimePoint now, const ENetEvent& event);
   void on_timer(TimePoint now);
-  TimePoint next_timeout() const { return sessions_.next_timeout(); }
+  TimePoint next_timeout() const { return std::min(sessions_.next_timeout(), next_path_check_); }
 
   std::vector<LinkEvent> take_events() { return links_.take_events(); }
   const SessionManager& sessions() const { return sessions_; }
@@ -40,11 +42,17 @@ class SecureTransport {
 
  private:
   void after_input();
+  // A link that stalls sends an authenticated session keepalive from wherever we are
+  // now, so a peer whose view of our address went stale (a NAT rebinding) follows us
+  // (as QUIC's path validation does); ENet's own datagrams cannot prove who sent them.
+  void refresh_stalled_paths(TimePoint now);
 
   DatagramTransport& transport_;
   SessionManager sessions_;
   EnetLinks links_;
   std::set<noise::Key> wanted_links_;  // peers we connect() to: we open their link
+  TimePoint next_path_check_ = kNever;
+  std::map<noise::Key, TimePoint> last_path_refresh_;
 };
 
 }  // namespace koe

@@ -166,3 +166,70 @@ TEST(SecureTransport, ForgedSessionDatagramsAreDroppedAndCounted) {
 
 }  // namespace
 }  // namespace koe
+
+namespace koe {
+namespace {
+
+// A NAT in front of node A on loopback: A talks to `front`; the NAT forwards to B
+// from its current outside socket and back. rebind() moves A to a new outside port
+// and forgets the old one, as a NAT does when a mapping expires.
+struct RebindingNat {
+  explicit RebindingNat(Endpoint inner_target) : target(inner_target), outside(std::make_unique<test::UdpTestSocket>()) {}
+  void pump() {
+    Endpoint from;
+    while (auto datagram = front.receive(0ms, &from)) {
+      inside = from;
+      outside->send_to(target, *datagram);
+    }
+    while (auto datagram = outside->receive(0ms)) {
+      if (inside) front.send_to(*inside, *datagram);
+    }
+  }
+  void rebind() { outside = std::make_unique<test::UdpTestSocket>(); }
+
+  Endpoint target;
+  test::UdpTestSocket front;
+  std::unique_ptr<test::UdpTestSocket> outside;
+  std::optional<Endpoint> inside;
+};
+
+TEST(SecureTransport, RoamingPeerKeepsItsLinkOverEnet) {
+  TestNode a(11), b(12);
+  RebindingNat nat(b.endpoint());
+  auto pump_all = [&](const std::function<bool()>& done) {
+    return test::ChildProcess::wait_for(
+        [&] {
+          a.loop->run_once(a, 1);
+          nat.pump();
+          b.loop->run_once(b, 1);
+          nat.pump();
+          return done();
+        },
+        20s);
+  };
+  ASSERT_TRUE(a.transport->connect(a.clock.now(), b.key(), nat.front.local()));
+  ASSERT_TRUE(pump_all([&] { return a.transport->is_up(b.key()) && b.transport->is_up(a.key()); }));
+  const Endpoint before = *b.transport->sessions().peer_endpoint(a.key());
+  EXPECT_EQ(before, nat.outside->local());
+
+  nat.rebind();
+  // A speaks first from its new address; B follows it only because the datagram is
+  // authenticated, then B's own control and voice reach A there.
+  ASSERT_TRUE(a.transport->send(a.clock.now(), b.key(), LinkChannel::kControl, Bytes{'a'}));
+  ASSERT_TRUE(pump_all([&] { return b.messages_on(LinkChannel::kControl) == 1; }));
+  EXPECT_EQ(*b.transport->sessions().peer_endpoint(a.key()), nat.outside->local());
+  EXPECT_NE(nat.outside->local(), before);
+  ASSERT_TRUE(b.transport->send(b.clock.now(), a.key(), LinkChannel::kControl, Bytes{'b'}));
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(b.transport->send(b.clock.now(), a.key(), LinkChannel::kVoice, Bytes(60, static_cast<uint8_t>(i))));
+  ASSERT_TRUE(pump_all([&] { return a.messages_on(LinkChannel::kControl) == 1 && a.messages_on(LinkChannel::kVoice) >= 9; }));
+  EXPECT_GE(b.transport->links().stats().address_updates, 1u);
+  // The link never went down on either side.
+  for (const TestNode* node : {&a, &b})
+    EXPECT_EQ(std::count_if(node->events.begin(), node->events.end(),
+                            [](const LinkEvent& e) { return e.kind == LinkEvent::Kind::kDown; }),
+              0);
+}
+
+}  // namespace
+}  // namespace koe
