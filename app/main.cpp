@@ -5,6 +5,7 @@
 
 #include "app/cli.hpp"
 #include "app/headless.hpp"
+#include "app/one_shot_commands.hpp"
 #include "app/profile.hpp"
 #include "net/random.hpp"
 #include "net/user_id.hpp"
@@ -37,6 +38,18 @@ std::optional<koe::Profile> open_profile(const koe::CliOptions& options) {
     settings.display_name = *options.name;
     changed = true;
   }
+  // The echo test service introduces itself as such unless told otherwise.
+  if (options.echo_service && !options.name && settings.display_name.empty()) {
+    settings.display_name = "Echo Test";
+    changed = true;
+  }
+  if (options.supernode) {
+    const auto mode = koe::parse_supernode_mode(*options.supernode);
+    if (mode && *mode != settings.supernode_mode) {
+      settings.supernode_mode = *mode;
+      changed = true;
+    }
+  }
   if (options.listen_port && *options.listen_port != settings.listen_port) {
     settings.listen_port = *options.listen_port;
     changed = true;
@@ -66,6 +79,10 @@ int main(int argc, char** argv) {
     case koe::CliCommand::kId:
       std::printf("%s\n", koe::to_user_id(profile->identity().node_id()).c_str());
       return 0;
+    case koe::CliCommand::kSearch:
+      return koe::run_search(*profile, options);
+    case koe::CliCommand::kContacts:
+      return koe::run_contacts(*profile, options);
     case koe::CliCommand::kRun:
       break;
   }

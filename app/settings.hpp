@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "index/presence_record.hpp"
 #include "net/env.hpp"
 #include "net/expected.hpp"
 
@@ -25,7 +26,7 @@ enum class SupernodeMode {
 std::string_view to_string(SupernodeMode mode);  // "auto", "always", "never"
 std::optional<SupernodeMode> parse_supernode_mode(std::string_view text);
 
-inline constexpr size_t kMaxDisplayNameBytes = 64;  // UTF-8 bytes
+// kMaxDisplayNameBytes (UTF-8 bytes) comes from the presence record the name must fit in.
 
 struct Settings {
   std::string display_name;

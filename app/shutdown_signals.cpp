@@ -1,5 +1,7 @@
 #include "app/shutdown_signals.hpp"
 
+#include <algorithm>
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -38,14 +40,15 @@ std::optional<int> ShutdownSignals::wait(std::optional<Duration> limit) const {
       if (sigwait(&set, &signal_number) == 0) return signal_number;
       continue;
     }
-    const Duration left = deadline - clock.now();
-    if (left <= Duration::zero()) return std::nullopt;
+    // A zero or passed limit still takes a signal that is already pending.
+    const Duration left = std::max(deadline - clock.now(), Duration::zero());
     const auto secs = std::chrono::duration_cast<std::chrono::seconds>(left);
     const timespec ts{static_cast<time_t>(secs.count()),
                       static_cast<long>((left - secs).count() * 1000)};
     signal_number = sigtimedwait(&set, nullptr, &ts);
     if (signal_number > 0) return signal_number;
-    // EAGAIN: the limit passed (rechecked above); EINTR: another signal, wait on.
+    if (left == Duration::zero() || clock.now() >= deadline) return std::nullopt;
+    // EINTR: another signal arrived; wait on.
   }
 }
 
