@@ -9,6 +9,8 @@ PACKAGES=(
   # required libraries
   portaudio19-dev libopus-dev libsodium-dev libenet-dev libimgui-dev libglfw3-dev
   libgl-dev libcli11-dev nlohmann-json3-dev libspeexdsp-dev libwebrtc-audio-processing-dev
+  # fonts that show Latin and Japanese names in the app
+  fonts-noto-cjk
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # GUI tests, NAT lab, audio lab
