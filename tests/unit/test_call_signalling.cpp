@@ -10,6 +10,9 @@
 #include <memory>
 
 #include "app/call_signalling.hpp"
+
+#include <map>
+#include <optional>
 #include "net/random.hpp"
 #include "tests/unit/app_test_support.hpp"
 
@@ -65,6 +68,13 @@ class CallWorld {
   }
   TimePoint now() const { return clock_.now(); }
   void set_delay(Duration one_way) { delay_ = one_way; }
+  // Each transmission is lost with probability `loss`; as ENet's reliable channel
+  // does, the sender retransmits after a timeout that doubles (200 ms, 400 ms, ...),
+  // and later messages between the same two nodes wait for earlier ones.
+  void set_loss(double loss, uint64_t seed) {
+    loss_ = loss;
+    loss_random_.emplace(seed);
+  }
   void outage_until(TimePoint end) { outage_end_ = end; }
 
   // Runs until `end`, or until `done` holds after a step; returns whether it held.
@@ -119,11 +129,24 @@ class CallWorld {
         ASSERT_TRUE(bytes.has_value());
         Node* to = find(out.to);
         if (!n->alive || to == nullptr) continue;
-        const TimePoint at = std::max(now() + delay_, outage_end_ + delay_);
+        TimePoint at = std::max(now() + delay_, outage_end_ + delay_) + retransmission_delay();
+        TimePoint& last = last_delivery_[{n.get(), to}];
+        at = std::max(at, last);
+        last = at;
         in_flight_.push_back({at, n.get(), to, std::move(*bytes)});
       }
       for (auto& e : n->calls.take_events()) n->events.push_back({now(), e});
     }
+  }
+
+  Duration retransmission_delay() {
+    Duration extra{0};
+    Duration timeout = 200ms;
+    while (loss_random_ && loss_random_->uniform(1'000'000) < static_cast<uint64_t>(loss_ * 1e6)) {
+      extra += timeout;
+      timeout *= 2;
+    }
+    return extra;
   }
 
   void deliver_due() {
@@ -145,6 +168,9 @@ class CallWorld {
   ManualClock clock_{TimePoint{} + 1000s};
   Duration delay_ = 20ms;
   TimePoint outage_end_{};
+  double loss_ = 0;
+  std::optional<SeededRandom> loss_random_;
+  std::map<std::pair<Node*, Node*>, TimePoint> last_delivery_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::deque<InFlight> in_flight_;
 };
@@ -465,6 +491,45 @@ TEST_F(CallTest, IdleCoreHasNoTimers) {
   alice_.calls.hang_up(world_.now(), id);
   EXPECT_EQ(alice_.calls.next_timeout(), kNever);
 }
+
+// Scenario: many calls over a lossy link (the reliable channel retransmits): every
+// call connects on both sides and ends with matching reasons, whoever hangs up.
+void run_lossy_calls(double loss, uint64_t seed) {
+  CallWorld world;
+  world.set_loss(loss, seed);
+  Node& alice = world.add(1);
+  Node& bob = world.add(2);
+  alice.befriend(bob);
+  bob.befriend(alice);
+  SeededRandom random(seed);
+  constexpr int kCalls = 100;
+  int connected = 0;
+  for (int i = 0; i < kCalls; ++i) {
+    alice.events.clear();
+    bob.events.clear();
+    auto id = alice.calls.start_call(world.now(), bob.id);
+    ASSERT_TRUE(id);
+    ASSERT_TRUE(world.run_until(world.now() + 60s, [&] { return bob.calls.call() != nullptr; })) << "call " << i;
+    world.run_for(500ms);
+    ASSERT_TRUE(bob.calls.accept(world.now(), *id)) << "call " << i;
+    ASSERT_TRUE(world.run_until(world.now() + 60s, [&] {
+      return alice.calls.call() && alice.calls.call()->state == CallState::kActive;
+    })) << "call " << i;
+    ++connected;
+    world.run_for(std::chrono::seconds(2 + random.uniform(8)));
+    Node& ender = random.uniform(2) == 0 ? alice : bob;
+    Node& other = &ender == &alice ? bob : alice;
+    ASSERT_TRUE(ender.calls.hang_up(world.now(), *id));
+    ASSERT_TRUE(world.run_until(world.now() + 60s, [&] { return other.end_reason().has_value(); })) << "call " << i;
+    EXPECT_EQ(ender.end_reason(), CallEndReason::kHungUp) << "call " << i;
+    EXPECT_EQ(other.end_reason(), CallEndReason::kPeerHungUp) << "call " << i;
+    world.settle();
+  }
+  EXPECT_EQ(connected, kCalls);
+}
+
+TEST(CallSignallingScenario, HundredCallsAtFivePercentLoss) { run_lossy_calls(0.05, 5); }
+TEST(CallSignallingScenario, HundredCallsAtTwentyPercentLoss) { run_lossy_calls(0.20, 20); }
 
 TEST(CallSignallingNames, EveryEndReasonHasAName) {
   for (int r = 0; r <= static_cast<int>(CallEndReason::kReplaced); ++r) {
