@@ -6,6 +6,8 @@ std::string_view packet_type_name(PacketType type) {
   switch (type) {
     case PacketType::kProbeRequest: return "probe_request";
     case PacketType::kProbeResponse: return "probe_response";
+    case PacketType::kProbeRedirect: return "probe_redirect";
+    case PacketType::kProbeForward: return "probe_forward";
     case PacketType::kHandshakeInitiation: return "handshake_initiation";
     case PacketType::kHandshakeResponse: return "handshake_response";
     case PacketType::kCookieReply: return "cookie_reply";

@@ -32,6 +32,9 @@ enum class PacketType : uint8_t {
   // net/probe: reflexive-address probes (what endpoint does the peer see?)
   kProbeRequest = 0x01,
   kProbeResponse = 0x02,
+  // net/filter_probe: the filtering test, a partner supernode probes the asker (issue 8)
+  kProbeRedirect = 0x03,
+  kProbeForward = 0x04,
   // net/session_manager (codecs in net/handshake_messages): key exchange, docs/security.md
   kHandshakeInitiation = 0x10,
   kHandshakeResponse = 0x11,
@@ -41,10 +44,10 @@ enum class PacketType : uint8_t {
   // index/messages: Global Index RPCs between nodes and supernodes (issue 5)
   kIndexRequest = 0x20,
   kIndexResponse = 0x21,
-  // net/nat_traversal: hole-punch probes (issue 8)
+  // net/punch_messages: hole-punch probes (issue 8)
   kPunchProbe = 0x30,
   kPunchAck = 0x31,
-  // net/relay: relay allocation and forwarded frames (issue 8)
+  // net/relay_messages: relay allocation and forwarded frames (issue 8)
   kRelayControl = 0x40,
   kRelayFrame = 0x41,
 };

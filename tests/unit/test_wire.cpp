@@ -15,6 +15,7 @@ const PacketType kAllTypes[] = {
     PacketType::kHandshakeResponse,   PacketType::kCookieReply,   PacketType::kSessionData,
     PacketType::kIndexRequest,        PacketType::kIndexResponse, PacketType::kPunchProbe,
     PacketType::kPunchAck,            PacketType::kRelayControl,  PacketType::kRelayFrame,
+    PacketType::kProbeRedirect,       PacketType::kProbeForward,
 };
 
 Bytes datagram(PacketType type, const Bytes& body) {
