@@ -18,6 +18,7 @@ ctest --test-dir build -j 2 --timeout 900
 echo "== ASan+UBSan build (clang) and tests"
 bash scripts/build.sh asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-asan -j 2 --timeout 1800
 
