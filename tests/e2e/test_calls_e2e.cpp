@@ -7,9 +7,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
+#include "app/node.hpp"
 #include "audio/wav_file.hpp"
+#include "net/random.hpp"
+#include "net/user_id.hpp"
 #include "tests/sim/speech_quality.hpp"
 #include "tests/sim/speech_synth.hpp"
 #include "tests/support/child_process.hpp"
@@ -303,6 +307,63 @@ TEST_F(CallsE2e, FailedCallsSayWhyInOneLine) {
   err.clear();
   EXPECT_EQ(call("alice", id_of("bob"), {}, &out, &err), 1);
   EXPECT_NE(err.find("call failed: not_allowed"), std::string::npos) << err;
+}
+
+// A callee that a person answers (or not): an in-process node of this test, since a
+// headless node has no one to press "decline". The caller is a real process.
+class PersonNode {
+ public:
+  explicit PersonNode(const std::string& bootstrap) : identity_(make_identity()) {
+    NodeConfig config;
+    config.identity = &identity_;
+    config.display_name = "person";
+    config.bind = Endpoint{0, test::free_udp_port()};
+    config.bootstrap = {Endpoint{Endpoint::make_ip(127, 0, 0, 1),
+                                 static_cast<uint16_t>(std::stoi(bootstrap.substr(bootstrap.find(':') + 1)))}};
+    config.lan_ip = Endpoint::make_ip(127, 0, 0, 1);
+    config.accept_from_anyone = true;
+    node_ = std::make_unique<Node>(std::move(config));
+  }
+  Node& node() { return *node_; }
+  std::string id() const { return to_user_id(identity_.node_id()); }
+
+ private:
+  static Identity make_identity() {
+    SystemRandom random;
+    return Identity::generate(random);
+  }
+  Identity identity_;
+  std::unique_ptr<Node> node_;
+};
+
+TEST_F(CallsE2e, DeclinedCallSaysSo) {
+  PersonNode bob(bootstrap_);
+  ASSERT_EQ(bob.node().start(), "");
+  ASSERT_EQ(bob.node().wait_until([](const AppSnapshot& s) { return s.network == NetworkState::kOnline; }, 30s).network,
+            NetworkState::kOnline);
+  std::string out, err;
+  std::thread person([&] {
+    const auto ringing = bob.node().wait_until(
+        [](const AppSnapshot& s) { return s.call && s.call->state == CallState::kRinging; }, 60s);
+    if (ringing.call) bob.node().command(command::Decline{});
+  });
+  EXPECT_EQ(call("alice", bob.id(), {}, &out, &err), 1);
+  person.join();
+  EXPECT_NE(err.find("call failed: peer_declined"), std::string::npos) << err;
+}
+
+TEST_F(CallsE2e, UnansweredCallEndsAsNoAnswer) {
+  PersonNode bob(bootstrap_);
+  ASSERT_EQ(bob.node().start(), "");
+  ASSERT_EQ(bob.node().wait_until([](const AppSnapshot& s) { return s.network == NetworkState::kOnline; }, 30s).network,
+            NetworkState::kOnline);
+  std::string out, err;
+  // Nobody answers: the caller gives up after the 45 s ring limit.
+  EXPECT_EQ(call("alice", bob.id(), {}, &out, &err, 120s), 1);
+  EXPECT_NE(err.find("call failed: no_answer"), std::string::npos) << err;
+  const AppSnapshot after = bob.node().wait_until([](const AppSnapshot& s) { return !s.call_history.empty(); }, 20s);
+  ASSERT_FALSE(after.call_history.empty());
+  EXPECT_EQ(after.call_history.back().end_reason, "peer_cancelled");  // a missed call
 }
 
 TEST_F(CallsE2e, EchoServicePlaysBackWhatItHeard) {
