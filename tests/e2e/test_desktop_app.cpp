@@ -3,6 +3,8 @@
 // service, hang-up and the call history, with a PNG screenshot of each step under
 // the build directory (ui-screenshots/). Skips when Xvfb is not installed.
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 #include <stb_image.h>
 #include <unistd.h>
 
@@ -103,8 +105,14 @@ TEST(DesktopApp, FirstRunToAnEchoTestCallUnderXvfb) {
 
   VirtualDisplay display(*xvfb, dir);
   ASSERT_FALSE(display.display().empty()) << "Xvfb did not report a display";
-  ChildProcess app({"/usr/bin/env", "DISPLAY=" + display.display(), "KOE_UI_SCRIPT=" + script.string(), KOE_BINARY,
-                    "--profile", (dir / "profile").string()},
+  // Under ASan the GL driver and ALSA plugins that the app loads and unloads leave
+  // allocations LeakSanitizer can only attribute to "<unknown module>" (no name to
+  // suppress), so leak checking is off for this one process; ASan's other checks stay
+  // on, and the same node code runs leak-checked in the headless e2e tests.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string asan_options = std::string("ASAN_OPTIONS=") + (asan ? asan : "") + ":detect_leaks=0";
+  ChildProcess app({"/usr/bin/env", "DISPLAY=" + display.display(), "KOE_UI_SCRIPT=" + script.string(), asan_options,
+                    KOE_BINARY, "--profile", (dir / "profile").string()},
                    dir);
   const auto status = app.wait_exit(180s);
   ASSERT_TRUE(status) << "the app did not finish its script";
