@@ -22,19 +22,24 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppress
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-asan -j 2 --timeout 1800
 
-echo "== fuzzing each harness for ${fuzz_seconds}s"
+echo "== fuzzing each harness for ${fuzz_seconds}s, two at a time"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for harness in build-asan/tests/fuzz/fuzz_*; do
-  [ -x "$harness" ] || continue
+fuzz_one() {  # harness path; prints one line, or the log's tail and fails
+  local harness="$1" name
   name="$(basename "$harness")"
   mkdir -p "$work/$name"
-  "$harness" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=0 \
-    "$work/$name" "tests/fuzz/corpus/$name" >"$work/$name.log" 2>&1 || {
-      tail -n 60 "$work/$name.log"
-      echo "fuzz: $name FAILED (artifact in the log above)"
-      exit 1
-    }
-  echo "fuzz: $name ok ($(grep -c . <(ls "$work/$name")) new corpus inputs)"
-done
+  if "$harness" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -print_final_stats=0 \
+      "$work/$name" "tests/fuzz/corpus/$name" >"$work/$name.log" 2>&1; then
+    echo "fuzz: $name ok ($(find "$work/$name" -type f | wc -l) new corpus inputs)"
+  else
+    tail -n 60 "$work/$name.log"
+    echo "fuzz: $name FAILED (artifact in the log above)"
+    return 1
+  fi
+}
+export -f fuzz_one
+export work fuzz_seconds
+find build-asan/tests/fuzz -maxdepth 1 -name 'fuzz_*' -type f -perm -u+x | sort |
+  xargs -r -P 2 -I{} bash -c 'fuzz_one "$1"' _ {}
 echo "test.sh: all tests and fuzzers passed"
