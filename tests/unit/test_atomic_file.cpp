@@ -3,6 +3,8 @@
 #include "app/atomic_file.hpp"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/unprivileged_scope.hpp"
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -134,11 +136,15 @@ TEST_F(AtomicFileTest, FailedWriteKeepsOldContentAndRemovesTempFile) {
 }
 
 TEST_F(AtomicFileTest, ReadOnlyDirectoryIsAnError) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory write permission; covered by the other failure tests";
   const fs::path target = dir_ / "file";
   ASSERT_EQ(write_file_atomically(target, bytes_of("old"), 0600), std::nullopt);
   fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
-  const auto error = write_file_atomically(target, bytes_of("new"), 0600);
+  std::optional<FileError> error;
+  {
+    const test::UnprivilegedScope nobody({dir_, target});  // root would ignore the permission
+    ASSERT_TRUE(nobody.ok());
+    error = write_file_atomically(target, bytes_of("new"), 0600);
+  }
   ASSERT_TRUE(error);
   EXPECT_EQ(error->code, std::errc::permission_denied);
   EXPECT_EQ(read_all(target), "old");

@@ -3,6 +3,8 @@
 #include "app/profile.hpp"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/unprivileged_scope.hpp"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -180,13 +182,11 @@ TEST_F(ProfileTest, DanglingKeySymlinkIsAnErrorNotANewIdentity) {
 }
 
 TEST_F(ProfileTest, UnreadableKeyIsAnError) {
-  if (::geteuid() == 0) {
-    GTEST_SKIP() << "root reads mode-000 files; the too-open-permissions and directory-as-key tests cover "
-                    "refusal of unusable key files";
-  }
   fs::create_directories(dir_);
   const fs::path key = dir_ / kIdentityFileName;
   write_raw(key, valid_key_file_text(8), 0000);
+  const test::UnprivilegedScope nobody({root_, dir_, key});  // root would read a mode-000 file
+  ASSERT_TRUE(nobody.ok());
   auto profile = open();
   ASSERT_FALSE(profile);
   EXPECT_EQ(profile.error().path, key);
