@@ -58,6 +58,11 @@ IndexRoleConfig index_config(const NodeConfig& config, const HostCache& cache, E
   return index;
 }
 
+// What the user is told when a search did not complete.
+std::string search_failure(RequestStatus status) {
+  return status == RequestStatus::kTimedOut ? "timed out" : "refused by the supernode";
+}
+
 }  // namespace
 
 NodeCores::NodeCores(const NodeConfig& config, NodeFiles files, const Clock& clock, UdpHost& host,
@@ -201,7 +206,7 @@ void NodeCores::on_index_event(TimePoint now, IndexClientEvent& event) {
         peer_names_[lookup->record->id] = lookup->record->display_name;
         state_.search.hits.push_back({to_user_id(lookup->record->id), lookup->record->display_name});
       } else if (lookup->status != RequestStatus::kNotFound) {
-        state_.search.error = lookup->status == RequestStatus::kTimedOut ? "timed out" : "refused by the supernode";
+        state_.search.error = search_failure(lookup->status);
       }
     }
     const auto it = lookups_.find(lookup->request);
@@ -219,7 +224,7 @@ void NodeCores::on_index_event(TimePoint now, IndexClientEvent& event) {
     if (search->request != search_request_) return;
     state_.search.done = true;
     if (search->status != RequestStatus::kFound && search->status != RequestStatus::kNotFound)
-      state_.search.error = search->status == RequestStatus::kTimedOut ? "timed out" : "refused by the supernode";
+      state_.search.error = search_failure(search->status);
     for (const auto& record : search->records) {
       peer_names_[record.id] = record.display_name;
       peers_.on_record(now, record);
