@@ -66,6 +66,7 @@ struct SupernodeLoad {
   size_t routing_contacts = 0;
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
+  size_t relay_sessions = 0;  // calls of others relayed through us
 };
 
 struct AppSnapshot {
@@ -75,6 +76,9 @@ struct AppSnapshot {
   uint16_t listen_port = 0;
   NetworkState network = NetworkState::kStarting;
   std::string network_detail;  // e.g. the failure reason, or the supernode we use
+  // What the supernodes told us about our NAT, one line ("" until known), e.g.
+  // "endpoint-independent mapping, dependent filtering; public 203.0.113.7:40000".
+  std::string nat;
   NodeRole role = NodeRole::kClient;
   OwnPresence own_presence = OwnPresence::kOnline;
   uint64_t datagrams_received = 0;

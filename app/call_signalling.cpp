@@ -7,9 +7,9 @@ namespace koe {
 
 namespace {
 
+// Receiver reports name a call too, but ride in the voice stream, not signalling.
 template <class M>
-constexpr bool kIsCallMessage = !std::is_same_v<M, ContactRequest> && !std::is_same_v<M, ContactResponse> &&
-                                !std::is_same_v<M, PresenceUpdate> && !std::is_same_v<M, ReceiverReport>;
+constexpr bool kIsCallMessage = requires(const M& m) { m.call_id; } && !std::is_same_v<M, ReceiverReport>;
 
 // The call ID of a signalling message (invite ... hang-up, ping, pong); nullopt for the rest.
 std::optional<CallId> call_id_of(const ControlMessage& message) {

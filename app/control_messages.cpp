@@ -85,6 +85,23 @@ void read_body(ByteReader& r, ReceiverReport& m) {
   m.packets_lost = r.u32();
 }
 
+template <class M>
+requires std::is_same_v<M, Introduce> || std::is_same_v<M, IntroductionFrom>
+void write_body(ByteWriter& w, const M& m) {
+  if constexpr (std::is_same_v<M, Introduce>) w.bytes(m.target.bytes);
+  else w.bytes(m.source.bytes);
+  w.byte_string(m.sealed, kMaxSealedIntroductionBytes);
+}
+template <class M>
+requires std::is_same_v<M, Introduce> || std::is_same_v<M, IntroductionFrom>
+void read_body(ByteReader& r, M& m) {
+  const NodeId id{r.array<kNodeIdSize>()};
+  if constexpr (std::is_same_v<M, Introduce>) m.target = id;
+  else m.source = id;
+  const ByteView sealed = r.byte_string(kMaxSealedIntroductionBytes);
+  m.sealed.assign(sealed.begin(), sealed.end());
+}
+
 // --- dispatch on the type byte over the variant's alternatives ----------------------
 
 template <size_t... I>
@@ -132,6 +149,10 @@ std::string_view control_type_name(ControlType type) {
       return "pong";
     case ControlType::kReceiverReport:
       return "receiver_report";
+    case ControlType::kIntroduce:
+      return "introduce";
+    case ControlType::kIntroduction:
+      return "introduction";
   }
   return "unknown";
 }

@@ -46,6 +46,8 @@ enum class ControlType : uint8_t {
   kPing = 0x20,
   kPong = 0x21,
   kReceiverReport = 0x30,
+  kIntroduce = 0x40,
+  kIntroduction = 0x41,
 };
 
 // Name for logs ("call_invite", ...); "unknown" for values not listed above.
@@ -126,9 +128,26 @@ struct ReceiverReport {
   friend bool operator==(const ReceiverReport&, const ReceiverReport&) = default;
 };
 
+// NAT traversal through a supernode (docs/nat-traversal.md): a node asks its peer's
+// supernode to pass a sealed introduction (app/introduction.hpp) on; the supernode
+// hands it to the peer over their link, naming who sent it. It cannot read it.
+struct Introduce {
+  static constexpr ControlType kType = ControlType::kIntroduce;
+  NodeId target;
+  Bytes sealed;  // at most kMaxSealedIntroductionBytes
+  friend bool operator==(const Introduce&, const Introduce&) = default;
+};
+struct IntroductionFrom {
+  static constexpr ControlType kType = ControlType::kIntroduction;
+  NodeId source;
+  Bytes sealed;
+  friend bool operator==(const IntroductionFrom&, const IntroductionFrom&) = default;
+};
+inline constexpr size_t kMaxSealedIntroductionBytes = 400;
+
 using ControlMessage =
     std::variant<ContactRequest, ContactResponse, PresenceUpdate, CallInvite, CallRinging, CallAccept, CallDecline,
-                 CallBusy, CallCancel, CallHangup, Ping, Pong, ReceiverReport>;
+                 CallBusy, CallCancel, CallHangup, Ping, Pong, ReceiverReport, Introduce, IntroductionFrom>;
 
 ControlType control_type(const ControlMessage& message);
 

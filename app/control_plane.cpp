@@ -4,6 +4,11 @@
 
 namespace koe {
 
+namespace {
+// Taken every pump; a bound against a burst between two.
+constexpr size_t kMaxPendingIntroductions = 64;
+}  // namespace
+
 ControlPlane::ControlPlane(Random& random, const NodeId& self, std::string display_name, ContactList contacts,
                            ControlPlaneConfig config)
     : contacts_(std::move(contacts)),
@@ -16,6 +21,10 @@ bool ControlPlane::on_payload(TimePoint now, const NodeId& from, ByteView payloa
   if (!message) {
     ++malformed_;
     return false;
+  }
+  if (std::holds_alternative<Introduce>(*message) || std::holds_alternative<IntroductionFrom>(*message)) {
+    if (introductions_.size() < kMaxPendingIntroductions) introductions_.push_back({from, std::move(*message)});
+    return true;
   }
   calls_.on_peer_activity(now, from);
   if (calls_.on_message(now, from, *message)) return true;

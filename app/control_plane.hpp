@@ -40,6 +40,12 @@ class ControlPlane {
 
   // Messages from every core, in the order they were produced.
   std::vector<OutgoingControl> take_outbox();
+  // Introduce and IntroductionFrom messages received, for the node's NAT traversal.
+  struct Received {
+    NodeId from;
+    ControlMessage message;
+  };
+  std::vector<Received> take_introductions() { return std::exchange(introductions_, {}); }
 
   ContactRequests& requests() { return requests_; }
   PresenceTracker& presence() { return presence_; }
@@ -56,6 +62,7 @@ class ControlPlane {
   ContactRequests requests_;
   PresenceTracker presence_;
   CallSignalling calls_;
+  std::vector<Received> introductions_;
   uint64_t malformed_ = 0;
 };
 

@@ -16,6 +16,8 @@ namespace {
 constexpr int kExitFailure = 1;
 // How long --call waits to get online, then for the call to connect (ringing included).
 constexpr Duration kOnlineTimeout = std::chrono::seconds(20);
+// How long --call waits, once online, for the NAT discovery's result.
+constexpr Duration kNatWait = std::chrono::seconds(3);
 constexpr Duration kConnectTimeout = std::chrono::seconds(60);
 constexpr Duration kHangUpTimeout = std::chrono::seconds(5);
 // Signals are checked between waits on the node this often.
@@ -89,6 +91,9 @@ int place_call(Node& node, const ShutdownSignals& signals, const CliOptions& opt
     std::fprintf(stderr, "koe: call failed: not online (%s)\n", online.snapshot.network_detail.c_str());
     return kExitFailure;
   }
+  // Punch offers carry our NAT's profile: give its discovery (about a second) the chance
+  // to finish, as a person would by not dialling the instant the app starts.
+  if (wait_for(node, signals, options, [](const AppSnapshot& s) { return !s.nat.empty(); }, kNatWait).signal) return 0;
   node.command(command::Call{options.call});
   const size_t ended_before = online.snapshot.call_history.size();
   auto settled = wait_for(

@@ -40,6 +40,7 @@ class IndexRole {
 
   void start(TimePoint now);
   void set_profile(TimePoint now, ClientProfile profile);
+  const ClientProfile& profile() const { return client_.profile(); }
   uint32_t lookup(TimePoint now, const NodeId& target);
   uint32_t search(TimePoint now, std::string_view query, const SearchCursor& after = kSearchStart);
 

@@ -4,7 +4,6 @@
 
 #include "audio/voice_engine.hpp"
 #include "net/local_address.hpp"
-#include "net/probe.hpp"
 #include "net/user_id.hpp"
 #include "net/wire.hpp"
 
@@ -16,6 +15,8 @@ constexpr size_t kMaxLogLines = 200;
 // Accepted contacts we have no session with are looked for again this often, so
 // presence reaches those who came online while we could not find them.
 constexpr Duration kContactSweepInterval = std::chrono::seconds(30);
+// How often a client checks that its link with its supernode is up.
+constexpr Duration kSupernodeCheckInterval = std::chrono::seconds(2);
 
 // Initiation timestamps must grow across restarts, and records carry Unix expiry
 // times: both anchor the steady clock to the wall clock once.
@@ -58,6 +59,11 @@ IndexRoleConfig index_config(const NodeConfig& config, const HostCache& cache, E
   return index;
 }
 
+// Our endpoint as others on the LAN (or, for a public node, anyone) reach it.
+Endpoint lan_endpoint(const NodeConfig& config, const UdpHost& host) {
+  return Endpoint{config.lan_ip.value_or(primary_ipv4_address()), host.local_endpoint().port};
+}
+
 // What the user is told when a search did not complete.
 std::string search_failure(RequestStatus status) {
   return status == RequestStatus::kTimedOut ? "timed out" : "refused by the supernode";
@@ -73,15 +79,17 @@ NodeCores::NodeCores(const NodeConfig& config, NodeFiles files, const Clock& clo
       signer_(*config.identity),
       secure_(*config.identity, host, host.enet(), random_, session_config(wall_clock_offset(clock))),
       index_(signer_, random_, host,
-             index_config(config, files.host_cache,
-                          Endpoint{config.lan_ip.value_or(primary_ipv4_address()), host.local_endpoint().port},
-                          wall_clock_offset(clock))),
+             index_config(config, files.host_cache, lan_endpoint(config, host), wall_clock_offset(clock))),
+      traversal_(*config.identity, random_,
+                 TraversalConfig{.serve = index_.is_supernode(),
+                                 .self = lan_endpoint(config, host),
+                                 .local_addresses = {lan_endpoint(config, host)},
+                                 .wall_clock_offset = wall_clock_offset(clock)}),
       control_(random_, config.identity->node_id(), config.display_name, std::move(files.contacts)),
       host_cache_(std::move(files.host_cache)),
       voice_(voice),
       state_(std::move(initial)),
       publish_(std::move(publish)),
-      probe_limiter_(RateLimiterConfig{.per_second = 10, .burst = 10, .max_sources = 4096}),
       wall_clock_offset_(wall_clock_offset(clock)) {
   const TimePoint now = clock_.now();
   const bool accept_anyone =
@@ -95,12 +103,14 @@ NodeCores::NodeCores(const NodeConfig& config, NodeFiles files, const Clock& clo
   }
   log(index_.is_supernode() ? "serving the index as supernode" : "joining the network");
   index_.start(now);
+  set_traversal_supernodes(now);  // learns our NAT, or that UDP is blocked, even before attaching
   control_.presence().set_own(now, OwnPresence::kOnline);
   // Requests made while offline (`koe contacts add`, or an earlier run) go out now.
   for (const auto& contact : control_.contacts().all())
     if (contact.state == ContactState::kRequestSent)
       (void)control_.requests().send_request(to_user_id(contact.id), contact.message);
   next_contact_sweep_ = now + kContactSweepInterval;
+  next_supernode_check_ = now + kSupernodeCheckInterval;
   pump(now);
   refresh_snapshot(now);
   publish_(state_);
@@ -125,25 +135,12 @@ void NodeCores::on_datagram(TimePoint now, const Endpoint& from, ByteView bytes)
     secure_.on_datagram(now, from, bytes);
   } else if (IndexRole::owns(packet->type)) {
     index_.on_datagram(now, from, bytes);
-  } else if (packet->type == wire::PacketType::kProbeRequest) {
-    answer_probe(now, from, bytes);
+  } else if (Traversal::owns(packet->type)) {
+    traversal_.on_datagram(now, from, bytes);
   } else {
     ++state_.datagrams_dropped;  // a type whose owning core this node does not run
   }
   pump(now);
-}
-
-void NodeCores::answer_probe(TimePoint now, const Endpoint& from, ByteView bytes) {
-  if (!probe_limiter_.allow(now, from.ip)) {
-    ++state_.datagrams_dropped;
-    return;
-  }
-  auto response = respond_to_probe(from, bytes);
-  if (!response) {
-    ++state_.datagrams_dropped;
-    return;
-  }
-  transport_.send(from, *response);
 }
 
 void NodeCores::on_enet_event(TimePoint now, const ENetEvent& event) {
@@ -157,11 +154,13 @@ void NodeCores::on_link_event(TimePoint now, LinkEvent& event) {
   switch (event.kind) {
     case LinkEvent::Kind::kUp:
       peers_.on_link_up(now, event.peer, secure_.sessions().peer_endpoint(event.peer));
+      traversal_.on_link_up(now, event.peer, secure_.sessions().peer_endpoint(event.peer));
       control_.on_peer_reachable(now, peer);
       if (supernode_id_ && *supernode_id_ == peer) on_supernode_link(now, event.peer);
       return;
     case LinkEvent::Kind::kDown:
       peers_.on_link_down(event.peer);
+      traversal_.on_link_down(event.peer);
       return;
     case LinkEvent::Kind::kMessage:
       if (event.channel == LinkChannel::kControl) {
@@ -195,6 +194,7 @@ void NodeCores::on_index_event(TimePoint now, IndexClientEvent& event) {
       supernode_id_ = attached->supernode.id;
       peers_.reach(now, attached->supernode.id);
     }
+    set_traversal_supernodes(now);
   } else if (const auto* detached = std::get_if<DetachedEvent>(&event)) {
     state_.network = NetworkState::kConnecting;
     state_.network_detail = "supernode " + detached->supernode.endpoint.to_string() + " stopped answering";
@@ -216,8 +216,10 @@ void NodeCores::on_index_event(TimePoint now, IndexClientEvent& event) {
     if (lookup->record) {
       peer_names_[peer] = lookup->record->display_name;
       peers_.on_record(now, *lookup->record);
+      traversal_.reach(now, *lookup->record);  // in parallel with the record's endpoints
     } else {
       const bool offline = lookup->status == RequestStatus::kNotFound;
+      log("lookup of " + to_user_id(peer) + ": " + (offline ? std::string("no record") : search_failure(lookup->status)));
       peers_.on_lookup_failed(now, peer, offline ? PeerFailure::kOffline : PeerFailure::kUnreachable);
     }
   } else if (auto* search = std::get_if<SearchResultEvent>(&event)) {
@@ -264,7 +266,12 @@ void NodeCores::pump(TimePoint now) {
     }
     for (const auto& connect : peers_.take_connects()) {
       busy = true;
-      secure_.connect(now, connect.key, connect.endpoint);
+      // A punched path or a relay tunnel is on its way: a guess must not replace it.
+      if (!traversal_.has_path(connect.key)) secure_.connect(now, connect.key, connect.endpoint);
+    }
+    for (const auto& received : control_.take_introductions()) {
+      busy = true;
+      on_introduction_message(now, received.from, received.message);
     }
     for (const auto& send : peers_.take_sends()) {
       busy = true;
@@ -274,6 +281,7 @@ void NodeCores::pump(TimePoint now) {
       busy = true;
       on_peer_give_up(now, give_up);
     }
+    if (pump_traversal(now)) busy = true;
     if (!busy) break;
   }
   save_contacts_if_changed();
@@ -297,6 +305,13 @@ void NodeCores::on_timer(TimePoint now) {
   if (index_.next_timeout() <= now) index_.on_timer(now);
   if (peers_.next_timeout() <= now) peers_.on_timer(now);
   if (control_.next_timeout() <= now) control_.on_timer(now);
+  if (traversal_.next_timeout() <= now) traversal_.on_timer(now);
+  if (now >= next_supernode_check_) {
+    // The link with our supernode carries introductions to us: keep it up (its first
+    // lookup or handshake may have been lost).
+    next_supernode_check_ = now + kSupernodeCheckInterval;
+    if (supernode_id_ && index_.attached() && !peers_.is_up(*supernode_id_)) peers_.reach(now, *supernode_id_);
+  }
   if (now >= next_contact_sweep_) {
     next_contact_sweep_ = now + kContactSweepInterval;
     for (const auto& contact : control_.contacts().all())
@@ -312,8 +327,8 @@ void NodeCores::on_timer(TimePoint now) {
 }
 
 TimePoint NodeCores::next_timeout() const {
-  return std::min({next_publish_, next_contact_sweep_, secure_.next_timeout(), index_.next_timeout(),
-                   peers_.next_timeout(), control_.next_timeout(),
+  return std::min({next_publish_, next_contact_sweep_, next_supernode_check_, secure_.next_timeout(), index_.next_timeout(),
+                   peers_.next_timeout(), control_.next_timeout(), traversal_.next_timeout(),
                    call_ && call_->state == CallState::kActive ? clock_.now() + kPublishInterval : kNever});
 }
 

@@ -18,10 +18,11 @@
 #include "app/node.hpp"
 #include "app/node_command.hpp"
 #include "app/peer_links.hpp"
+#include "app/traversal.hpp"
 #include "index/record_signer.hpp"
 #include "net/event_loop.hpp"
+#include "net/loopback_tunnel.hpp"
 #include "net/random.hpp"
-#include "net/rate_limiter.hpp"
 #include "net/secure_transport.hpp"
 
 namespace koe {
@@ -43,6 +44,8 @@ class NodeCores final : public LoopHandler {
   void on_enet_event(TimePoint now, const ENetEvent& event) override;
   void on_timer(TimePoint now) override;
   TimePoint next_timeout() const override;
+  std::vector<int> watched_fds() const override;
+  void on_readable(TimePoint now, int fd) override;
 
   // Net thread (posted by Node::command).
   void handle(const NodeCommand& command);
@@ -54,7 +57,6 @@ class NodeCores final : public LoopHandler {
 
  private:
   // --- node_cores.cpp: datagrams, links, the index, timers.
-  void answer_probe(TimePoint now, const Endpoint& from, ByteView bytes);
   void on_link_event(TimePoint now, LinkEvent& event);
   void on_index_event(TimePoint now, IndexClientEvent& event);
   void on_supernode_link(TimePoint now, const PublicKey& key);
@@ -66,6 +68,11 @@ class NodeCores final : public LoopHandler {
   void log(std::string line);
   void save_contacts_if_changed();
   void save_host_cache();
+  // --- node_traversal.cpp: NAT traversal glue (introductions, tunnels, NAT state).
+  bool pump_traversal(TimePoint now);  // true when it produced work for the other cores
+  void on_introduction_message(TimePoint now, const NodeId& from, const ControlMessage& message);
+  void on_nat_event(TimePoint now, const NatDiscoveryEvent& event);
+  void set_traversal_supernodes(TimePoint now);
   // --- node_calls.cpp: commands, call events, media.
   void start_call(TimePoint now, const std::string& user_id);
   CallView new_call_view(CallId id, const NodeId& peer, CallDirection direction, CallState state, TimePoint now) const;
@@ -87,15 +94,17 @@ class NodeCores final : public LoopHandler {
   IdentitySigner signer_;
   SecureTransport secure_;
   IndexRole index_;
+  Traversal traversal_;
   PeerLinks peers_;
   ControlPlane control_;
   HostCache host_cache_;
   VoiceEngine* voice_;  // may be null
   AppSnapshot state_;
   Publish publish_;
-  RateLimiter probe_limiter_;
+  std::map<PublicKey, std::unique_ptr<LoopbackTunnel>> tunnels_;  // relayed peers' stand-ins
   TimePoint next_publish_ = kNever;
   TimePoint next_contact_sweep_ = kNever;
+  TimePoint next_supernode_check_ = kNever;
   Duration wall_clock_offset_;
 
   std::map<uint32_t, NodeId> lookups_;  // index request -> the peer being found

@@ -28,7 +28,8 @@ CallStats NodeCores::call_stats(TimePoint now) const {
   if (call->answered) stats.setup_time = *call->answered - call->started;
   stats.rtt = call->rtt;
   if (const auto key = peers_.key_of(call->peer); key && stats.connected)
-    stats.path = path_to(secure_.sessions().peer_endpoint(*key));
+    stats.path = traversal_.path(*key) == TraversalPath::kRelay ? CallPath::kRelay
+                                                                 : path_to(secure_.sessions().peer_endpoint(*key));
   if (voice_ && stats.connected) {
     const CallMediaStats media = voice_->stats(call->id);
     stats.packets_sent = media.packets_sent;
@@ -78,7 +79,8 @@ void NodeCores::refresh_snapshot(TimePoint now) {
                                           .index_records = node->records().size(),
                                           .routing_contacts = node->routing().size(),
                                           .bytes_in = counters.bytes_in,
-                                          .bytes_out = counters.bytes_out};
+                                          .bytes_out = counters.bytes_out,
+                                          .relay_sessions = traversal_.relay_sessions()};
   }
 }
 

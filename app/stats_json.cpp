@@ -24,13 +24,20 @@ nlohmann::ordered_json stats_json(const AppSnapshot& snapshot) {
   out["role"] = to_string(snapshot.role);
   out["online"] = snapshot.network == NetworkState::kOnline;
   out["network"] = snapshot.network_detail;
+  out["nat"] = snapshot.nat;
+  out["sessions"] = snapshot.sessions;
+  out["datagrams_received"] = snapshot.datagrams_received;
+  out["datagrams_dropped"] = snapshot.datagrams_dropped;
+  out["session_drops"] = nlohmann::ordered_json::object();
+  for (const auto& [reason, count] : snapshot.drops) out["session_drops"][reason] = count;
   if (snapshot.supernode_load) {
     const SupernodeLoad& load = *snapshot.supernode_load;
     out["supernode_load"] = {{"attached_clients", load.attached_clients},
                              {"index_records", load.index_records},
                              {"routing_contacts", load.routing_contacts},
                              {"bytes_in", load.bytes_in},
-                             {"bytes_out", load.bytes_out}};
+                             {"bytes_out", load.bytes_out},
+                             {"relay_sessions", load.relay_sessions}};
   }
   out["contacts"] = nlohmann::ordered_json::array();
   for (const auto& contact : snapshot.contacts)
@@ -41,6 +48,11 @@ nlohmann::ordered_json stats_json(const AppSnapshot& snapshot) {
   out["calls"] = nlohmann::ordered_json::array();
   for (const auto& call : snapshot.call_history) out["calls"].push_back(call_json(call));
   if (snapshot.call) out["calls"].push_back(call_json(*snapshot.call));
+  // The recent log, for troubleshooting a headless node.
+  constexpr size_t kLogLines = 30;
+  out["log"] = nlohmann::ordered_json::array();
+  const size_t first = snapshot.log.size() > kLogLines ? snapshot.log.size() - kLogLines : 0;
+  for (size_t i = first; i < snapshot.log.size(); ++i) out["log"].push_back(snapshot.log[i]);
   return out;
 }
 

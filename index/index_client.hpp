@@ -76,6 +76,7 @@ class IndexClient {
   void add_supernodes(std::span<const Endpoint> endpoints);
   // Sets what the record says; republishes at once when attached.
   void set_profile(TimePoint now, ClientProfile profile);
+  const ClientProfile& profile() const { return profile_; }
   // Attaches to the first supernode that answers, then publishes.
   void start(TimePoint now);
 

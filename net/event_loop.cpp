@@ -100,13 +100,16 @@ int EventLoop::poll_timeout_ms(const LoopHandler& handler) const {
 }
 
 void EventLoop::iterate(LoopHandler& handler, int timeout_ms) {
-  pollfd fds[2] = {{host_->socket_fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-  const int rc = ::poll(fds, 2, timeout_ms);
+  std::vector<pollfd> fds = {{host_->socket_fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  for (const int fd : handler.watched_fds()) fds.push_back({fd, POLLIN, 0});
+  const int rc = ::poll(fds.data(), fds.size(), timeout_ms);
   if (rc < 0 && errno != EINTR) return;
   ++stats_.wakeups;
   if (fds[1].revents & POLLIN) drain_wakeups();
   run_commands();
   service_enet(handler);
+  for (size_t i = 2; i < fds.size(); ++i)
+    if (fds[i].revents & POLLIN) handler.on_readable(clock_.now(), fds[i].fd);
   if (handler.next_timeout() <= clock_.now()) handler.on_timer(clock_.now());
   enet_host_flush(host_->enet());
 }

@@ -26,6 +26,10 @@ class LoopHandler {
   virtual void on_enet_event(TimePoint now, const ENetEvent& event) = 0;
   virtual void on_timer(TimePoint now) = 0;
   virtual TimePoint next_timeout() const = 0;
+  // Further sockets of the handler's (relay tunnels) to wake for, and the call when
+  // one is readable.
+  virtual std::vector<int> watched_fds() const { return {}; }
+  virtual void on_readable(TimePoint /*now*/, int /*fd*/) {}
 };
 
 struct LoopStats {

@@ -41,6 +41,12 @@ void PeerSession::start_handshake(TimePoint now) {
   transmit_initiation(now);
 }
 
+void PeerSession::restart_handshake(TimePoint now) {
+  if (pending_index_ == 0) return start_handshake(now);
+  attempts_ = 0;
+  transmit_initiation(now);
+}
+
 // Every (re)transmission is a new initiation (new ephemeral key, newer
 // timestamp): the responder rejects a repeated one as a replay.
 void PeerSession::transmit_initiation(TimePoint now) {

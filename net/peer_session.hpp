@@ -62,6 +62,9 @@ class PeerSession {
 
   // Sends an initiation unless one is already in flight.
   void start_handshake(TimePoint now);
+  // A fresh initiation now, also while one is pending (the endpoint changed: the
+  // pending one went somewhere else).
+  void restart_handshake(TimePoint now);
 
   // Inputs SessionManager routes here after its cheap checks (size, macs, limits).
   void on_initiation(TimePoint now, const Endpoint& from, const ResponderHandshake& handshake);

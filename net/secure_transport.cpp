@@ -11,6 +11,7 @@ namespace {
 constexpr uint32_t kStallFloorMs = 200;
 constexpr Duration kPathRefreshInterval = std::chrono::milliseconds(500);
 constexpr Duration kPathCheckInterval = std::chrono::milliseconds(250);
+constexpr Duration kConfirmInterval = std::chrono::milliseconds(300);
 
 noise::Key key_of(const PublicKey& key) {
   noise::Key out{};
@@ -42,33 +43,53 @@ bool SecureTransport::owns(wire::PacketType type) {
   }
 }
 
-bool SecureTransport::connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint) {
-  if (!sessions_.connect(now, peer, endpoint)) return false;
+bool SecureTransport::connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint, bool path_opened) {
+  if (!sessions_.connect(now, peer, endpoint, path_opened)) return false;
   wanted_links_.insert(peer);
-  after_input();
+  // A session that is up but whose link is not (ENet's connect timed out, e.g. under
+  // heavy loss): open the link again; nothing else would.
+  if (sessions_.established(peer) && !links_.is_up(peer)) links_.open(peer);
+  after_input(now);
   return true;
 }
 
 bool SecureTransport::send(TimePoint now, const noise::Key& peer, LinkChannel channel, ByteView plaintext) {
   const bool sent = links_.send(now, peer, channel, plaintext);
-  after_input();  // sealing may have started a rekey handshake
+  after_input(now);  // sealing may have started a rekey handshake
   return sent;
+}
+
+bool SecureTransport::move_path(TimePoint now, const noise::Key& peer, const Endpoint& endpoint) {
+  const bool moved = sessions_.move_path(now, peer, endpoint);
+  after_input(now);  // sends the keepalive and moves the ENet peer
+  return moved;
 }
 
 void SecureTransport::on_datagram(TimePoint now, const Endpoint& from, ByteView bytes) {
   sessions_.on_datagram(now, from, bytes);
-  after_input();
+  after_input(now);
 }
 
 void SecureTransport::on_enet_event(TimePoint now, const ENetEvent& event) {
   links_.on_enet_event(now, event);
-  after_input();
+  after_input(now);
 }
 
 void SecureTransport::on_timer(TimePoint now) {
   if (sessions_.next_timeout() <= now) sessions_.on_timer(now);
   if (now >= next_path_check_) refresh_stalled_paths(now);
-  after_input();
+  if (now >= next_confirm_) confirm_sessions(now);
+  after_input(now);
+}
+
+void SecureTransport::confirm_sessions(TimePoint now) {
+  next_confirm_ = kNever;
+  for (const noise::Key& peer : wanted_links_) {
+    if (!sessions_.established(peer) || links_.is_up(peer)) continue;
+    sessions_.send(now, peer, ByteView{});  // an empty payload is a keepalive
+    links_.open(peer);  // again, if the peer refused it while unconfirmed
+    next_confirm_ = now + kConfirmInterval;
+  }
 }
 
 void SecureTransport::refresh_stalled_paths(TimePoint now) {
@@ -82,7 +103,7 @@ void SecureTransport::refresh_stalled_paths(TimePoint now) {
   next_path_check_ = links_.up_count() > 0 ? now + kPathCheckInterval : kNever;
 }
 
-void SecureTransport::after_input() {
+void SecureTransport::after_input(TimePoint now) {
   // Links exist: watch them for stalls (cheap; the loop wakes for ENet anyway).
   if (next_path_check_ == kNever && links_.up_count() > 0) next_path_check_ = TimePoint{};
   for (const OutDatagram& out : sessions_.take_outbox()) transport_.send(out.to, out.bytes);
@@ -92,6 +113,9 @@ void SecureTransport::after_input() {
     if (wanted_links_.contains(event.peer) && !links_.is_up(event.peer)) links_.open(event.peer);
   }
   links_.follow_session_endpoints();
+  if (next_confirm_ == kNever)
+    for (const noise::Key& peer : wanted_links_)
+      if (sessions_.established(peer) && !links_.is_up(peer)) next_confirm_ = now + kConfirmInterval;
 }
 
 DropCounters SecureTransport::drops() const {

@@ -23,8 +23,11 @@ class SecureTransport {
 
   // Handshakes with `peer` (its identity key) at `endpoint`, then opens the ENet
   // link; the other side may do the same at once. false for an unusable key.
-  bool connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint);
+  bool connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint, bool path_opened = false);
   bool send(TimePoint now, const noise::Key& peer, LinkChannel channel, ByteView plaintext);
+  // Moves an established peer's session and link to `endpoint` (see
+  // SessionManager::move_path); the peer follows on our first authenticated datagram.
+  bool move_path(TimePoint now, const noise::Key& peer, const Endpoint& endpoint);
   bool is_up(const noise::Key& peer) const { return links_.is_up(peer); }
 
   // True for the packet types this core owns.
@@ -32,7 +35,7 @@ class SecureTransport {
   void on_datagram(TimePoint now, const Endpoint& from, ByteView bytes);
   void on_enet_event(TimePoint now, const ENetEvent& event);
   void on_timer(TimePoint now);
-  TimePoint next_timeout() const { return std::min(sessions_.next_timeout(), next_path_check_); }
+  TimePoint next_timeout() const { return std::min({sessions_.next_timeout(), next_path_check_, next_confirm_}); }
 
   std::vector<LinkEvent> take_events() { return links_.take_events(); }
   const SessionManager& sessions() const { return sessions_; }
@@ -41,11 +44,15 @@ class SecureTransport {
   DropCounters drops() const;
 
  private:
-  void after_input();
+  void after_input(TimePoint now);
   // A link that stalls sends an authenticated session keepalive from wherever we are
   // now, so a peer whose view of our address went stale (a NAT rebinding) follows us
   // (as QUIC's path validation does); ENet's own datagrams cannot prove who sent them.
   void refresh_stalled_paths(TimePoint now);
+  // The responder uses a new session only once it hears from us on it, and refuses our
+  // ENet connection until then: while a link we open is not up, keep confirming (the
+  // one keepalive sent on the handshake's completion may be lost) and reopen the link.
+  void confirm_sessions(TimePoint now);
 
   DatagramTransport& transport_;
   SessionManager sessions_;
@@ -53,6 +60,7 @@ class SecureTransport {
   std::set<noise::Key> wanted_links_;  // peers we connect() to: we open their link
   TimePoint next_path_check_ = kNever;
   std::map<noise::Key, TimePoint> last_path_refresh_;
+  TimePoint next_confirm_ = kNever;
 };
 
 }  // namespace koe

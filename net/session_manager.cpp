@@ -28,14 +28,26 @@ SessionManager::SessionManager(const noise::Key& identity_public,
       context_{local_,   random_, config_.limits, config_.wall_clock_offset,
                indices_, outbox_, events_,        drops_} {}
 
-bool SessionManager::connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint) {
+bool SessionManager::connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint, bool path_opened) {
   if (!dh_public_from_identity(peer)) return false;
   PeerSession* session = find_or_create(peer);
   if (!session) return false;
   if (session->established()) return true;  // its authenticated endpoint stands
+  const bool moved = session->endpoint() != endpoint;
   session->set_endpoint_hint(endpoint);
-  session->start_handshake(now);
+  if (moved || path_opened) {
+    session->restart_handshake(now);  // not after the pending one's retransmit timeout
+  } else {
+    session->start_handshake(now);
+  }
   return true;
+}
+
+bool SessionManager::move_path(TimePoint now, const noise::Key& peer, const Endpoint& endpoint) {
+  PeerSession* session = find(peer);
+  if (!session || !session->established()) return false;
+  session->set_endpoint_hint(endpoint);
+  return send(now, peer, ByteView{});  // an empty payload is a keepalive
 }
 
 void SessionManager::on_datagram(TimePoint now, const Endpoint& from, ByteView datagram) {

@@ -43,10 +43,17 @@ class SessionManager {
   // Starts a session with `peer` (its Ed25519 public key) at `endpoint`: a
   // handshake unless keys already exist (then the endpoint learnt from the peer's
   // authenticated packets is kept). false for an unusable key or a full table.
-  bool connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint);
+  // `path_opened`: a path to `endpoint` has just been proven (hole punching), so an
+  // initiation goes out now rather than at the pending one's backed-off retransmission.
+  bool connect(TimePoint now, const noise::Key& peer, const Endpoint& endpoint, bool path_opened = false);
 
   // One of our datagrams of type kHandshakeInitiation, kHandshakeResponse,
   // kCookieReply or kSessionData (others are counted as malformed).
+  // Sends to an established peer at `endpoint` from now on (a path found by hole
+  // punching, or a relay), with an authenticated keepalive so the peer follows us
+  // there; false unless the session is established.
+  bool move_path(TimePoint now, const noise::Key& peer, const Endpoint& endpoint);
+
   void on_datagram(TimePoint now, const Endpoint& from, ByteView datagram);
   void on_timer(TimePoint now);
   TimePoint next_timeout() const;

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "net/relay_messages.hpp"
+
 namespace koe {
 
 namespace {
@@ -57,6 +59,9 @@ std::variant<std::unique_ptr<UdpHost>, std::string> UdpHost::open(const UdpHostC
   ENetAddress address = enet_from_endpoint(config.bind);
   ENetHost* host = enet_host_create(&address, config.peer_limit, config.channel_limit, 0, 0);
   if (host == nullptr) return explain_bind_failure(config.bind);
+  // Every ENet datagram must fit in a relay frame, so a link can move onto a relay
+  // (and back) without renegotiating; it also keeps datagrams below common path MTUs.
+  host->mtu = static_cast<enet_uint32>(kMaxRelayPayload);
   ENetAddress bound{};
   Endpoint local = config.bind;
   if (enet_socket_get_address(host->socket, &bound) == 0) local = endpoint_from_enet(bound);

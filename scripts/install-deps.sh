@@ -14,7 +14,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # GUI tests, NAT lab, audio lab
-  xvfb xauth nftables iproute2 conntrack procps
+  xvfb xauth nftables iproute2 conntrack procps jq
   pipewire pipewire-alsa pipewire-pulse wireplumber dbus
   espeak-ng sox libfftw3-dev
 )

@@ -25,6 +25,7 @@ void DiagnosticsView::draw(const AppSnapshot& snapshot, double now_s) {
     row("State", network_state_line(snapshot));
     row("Role", snapshot.role == NodeRole::kSupernode ? "Supernode" : "Ordinary node");
     row("Listening port", std::to_string(snapshot.listen_port));
+    row("NAT", snapshot.nat.empty() ? "not known yet" : snapshot.nat);
     row("Secure sessions", std::to_string(snapshot.sessions));
     row("Datagrams received", std::to_string(snapshot.datagrams_received));
     row("Datagrams dropped", std::to_string(snapshot.datagrams_dropped));
@@ -40,6 +41,7 @@ void DiagnosticsView::draw(const AppSnapshot& snapshot, double now_s) {
       row("Attached clients", std::to_string(load->attached_clients));
       row("Index records", std::to_string(load->index_records));
       row("Routing contacts", std::to_string(load->routing_contacts));
+      row("Relay sessions", std::to_string(load->relay_sessions));
       row("Traffic in", format_bytes(load->bytes_in) + " (" + format_bytes(in_rate_.per_second()) + "/s)");
       row("Traffic out", format_bytes(load->bytes_out) + " (" + format_bytes(out_rate_.per_second()) + "/s)");
       ImGui::EndTable();

@@ -1,31 +1,36 @@
 #!/usr/bin/env bash
-# The NAT lab (issue 8): real Linux NATs in network namespaces around koe_nat_probe.
+# The NAT lab (issue 8): real Linux NATs in network namespaces around real `koe --headless`
+# processes: two public supernodes and two clients with WAV audio; client a calls b.
 #
 # For every case and loss rate it builds, per attempt, a fresh topology:
-#   "inet"  the public internet: a router between 198.51.100.0/24 (the supernode/relay
-#           process, three addresses) and one 203.0.113.x/28 per NAT or public host;
-#           loss is injected here (nftables numgen) on every forwarded datagram;
+#   "inet"  the public internet: a router between 198.51.100.0/24 (supernodes S0 .10 and
+#           S1 .11, each in its own namespace) and one 203.0.113.x/28 per NAT or public
+#           host; loss is injected here (nftables numgen) on every forwarded datagram;
 #   NATs    nftables masquerade (cone: endpoint-independent mapping), masquerade
 #           fully-random (symmetric), snat to numgen-inc ports (symmetric with sequential
 #           ports), masquerade plus a DNAT (full cone), a carrier-grade NAT in front of a
-#           home NAT, or a NAT that drops all UDP; each drops
-#           unsolicited new inbound packets addressed to itself, as home routers do;
+#           home NAT, or a NAT that drops all UDP; each drops unsolicited new inbound
+#           packets addressed to itself, as home routers do;
 #   LANs    192.168.n.0/24 behind each NAT, with the clients.
-# Then the server and two clients run (b is called by a); their RESULT lines make the
-# matrix. Every namespace is named koenat-<pid>-* and deleted by name at the end, also
-# on failure. Needs root, ip and nft; exits 77 (skipped) otherwise.
+# The call's path, setup time and the voice packets each side received come from the
+# clients' --stats-json files. Every namespace is named koenat-<pid>-* and deleted by name
+# at the end, also on failure; only processes this script started are stopped, by PID.
+# Needs root, ip, nft, jq and sox; exits 77 (skipped) otherwise. For debugging:
+# KEEP_LAB=1 keeps the per-attempt logs and statistics files; LAB_PAUSE=SECONDS holds
+# each attempt's namespaces that long after the call.
 #
-# Usage: nat_lab.sh --tool PATH [--attempts N] [--cases "a b"] [--losses "0 10"] [--report FILE]
+# Usage: nat_lab.sh --koe PATH [--attempts N] [--cases "a b"] [--losses "0 10"] [--report FILE]
 set -u
 
-TOOL=""
-ATTEMPTS=3
+KOE=""
+ATTEMPTS=2
 CASES="cone-cone public-cone same-nat symmetric-cone sequential-cone symmetric-symmetric sequential-sequential fullcone-symmetric double-nat udp-blocked"
 LOSSES="0 10"
 REPORT=""
+CALL_SECONDS=3
 while [ $# -gt 0 ]; do
   case "$1" in
-    --tool) TOOL="$2"; shift 2 ;;
+    --koe) KOE="$2"; shift 2 ;;
     --attempts) ATTEMPTS="$2"; shift 2 ;;
     --cases) CASES="$2"; shift 2 ;;
     --losses) LOSSES="$2"; shift 2 ;;
@@ -36,8 +41,8 @@ done
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "the NAT lab needs root (network namespaces, nftables)"
-for tool in ip nft timeout; do command -v "$tool" >/dev/null || skip "$tool is not installed"; done
-[ -x "$TOOL" ] || { echo "no koe_nat_probe at '$TOOL' (--tool)" >&2; exit 2; }
+for tool in ip nft timeout jq sox; do command -v "$tool" >/dev/null || skip "$tool is not installed"; done
+[ -x "$KOE" ] || { echo "no koe binary at '$KOE' (--koe)" >&2; exit 2; }
 
 P="koenat-$$"
 WORK="$(mktemp -d /tmp/koenat-$$.XXXXXX)"
@@ -49,7 +54,7 @@ cleanup() {
   PIDS=""
   for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$P-"); do ip netns del "$n"; done
 }
-trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'cleanup; [ -n "${KEEP_LAB:-}" ] || rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 ip netns add "$P-check" 2>/dev/null || skip "cannot create network namespaces here"
@@ -66,15 +71,20 @@ mkns() {
 # veth NS1 IF1 NS2 IF2: a cable between two namespaces.
 veth() { ip link add "$2" netns "$P-$1" type veth peer name "$4" netns "$P-$3"; ns "$1" ip link set "$2" up; ns "$3" ip link set "$4" up; }
 
-# The internet router and the server namespace (S0 .10, S1 .11, partner .12).
+# The internet router and the two supernodes' namespaces (S0 198.51.100.10, S1 .11).
 make_internet() {
   local loss="$1"
   mkns inet
-  mkns srv
-  veth inet srv srv eth0
+  ns inet ip link add srv type bridge
+  ns inet ip link set srv up
   ns inet ip addr add 198.51.100.1/24 dev srv
-  for a in 10 11 12; do ns srv ip addr add "198.51.100.$a/24" dev eth0; done
-  ns srv ip route add default via 198.51.100.1
+  for s in 0 1; do
+    mkns "s$s"
+    veth inet "v-s$s" "s$s" eth0
+    ns inet ip link set "v-s$s" master srv
+    ns "s$s" ip addr add "198.51.100.1$s/24" dev eth0
+    ns "s$s" ip route add default via 198.51.100.1
+  done
   ns inet nft -f - <<EOF
 table inet lab {
   chain forward {
@@ -174,40 +184,86 @@ build_case() {
   esac
 }
 
-SERVERS="--server 198.51.100.10:3478 --server 198.51.100.11:3478"
+SUPERNODES="--bootstrap 198.51.100.10:4000 --bootstrap 198.51.100.11:4000"
 
-# field LINE KEY: the value of KEY=... in a RESULT line.
-field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | head -1 | cut -d= -f2-; }
+# json FILE FILTER: a jq query on a stats file ("-" when missing or null).
+json() { [ -s "$1" ] && jq -r "$2 // \"-\"" "$1" 2>/dev/null || echo "-"; }
 
-# Runs one attempt; appends "case loss attempt a_path b_path setup_ms direct_ms a_recv b_recv kind" to $WORK/rows.
+# supernode N: S<N> at 198.51.100.1<N>:4000, which joins the other one (each is the
+# other's partner for the NAT filtering test).
+supernode() {
+  local n="$1" other=$((1 - $1))
+  # Started with `ip netns exec` itself so that $! becomes `timeout`, which passes our
+  # SIGTERM on to koe.
+  ip netns exec "$P-s$n" timeout 90 "$KOE" --headless --profile "$R/s$n" --listen 4000 --supernode always \
+    --lan-address "198.51.100.1$n" --bootstrap "198.51.100.1$other:4000" --name "S$n" --stats-json "$R/s$n.json" >"$R/s$n.log" 2>&1 &
+  PIDS="$PIDS $!"
+}
+
+# Runs one attempt; appends "case loss attempt a_path b_path setup_ms a_recv b_recv nat_a | nat_b" to $WORK/rows.
 run_attempt() {
   local case="$1" loss="$2" attempt="$3"
   make_internet "$loss"
   build_case "$case" || return 1
-  rm -f "$WORK/ready"
-  # Started with `ip netns exec` itself (not the ns function) so that $! is the process
-  # that becomes `timeout`, which passes our SIGTERM on to the tool.
-  ip netns exec "$P-srv" timeout 60 "$TOOL" server --probe 198.51.100.10:3478 --probe 198.51.100.11:3478 \
-    --partner 198.51.100.12:3478 --ready-file "$WORK/ready" --lifetime 50 >"$WORK/server.log" 2>&1 &
+  R="$WORK/$case-$loss-$attempt"
+  mkdir -p "$R"
+  supernode 0
+  supernode 1
+  # The supernodes know each other (the index overlay has formed) before clients come.
+  for _ in $(seq 1 100); do
+    [ "$(json "$R/s0.json" .supernode_load.routing_contacts)" = 1 ] &&
+      [ "$(json "$R/s1.json" .supernode_load.routing_contacts)" = 1 ] && break
+    sleep 0.1
+  done
+  local b_id
+  b_id="$("$KOE" --profile "$R/b" id)"
+  ip netns exec "$P-b" timeout 90 "$KOE" --headless --profile "$R/b" --listen 5000 --supernode never \
+    $SUPERNODES --name Bob --auto-answer anyone --audio-in "$WORK/voice.wav" --audio-out "$R/b.wav" \
+    --stats-json "$R/b.json" >"$R/b.log" 2>&1 &
   PIDS="$PIDS $!"
-  for _ in $(seq 1 100); do [ -f "$WORK/ready" ] && break; sleep 0.05; done
-  ip netns exec "$P-b" timeout 30 "$TOOL" client --name b --peer a --local "$B_IP:5000" $SERVERS --timeout 15 >"$WORK/b.out" 2>&1 &
-  local pb=$!
-  ip netns exec "$P-a" timeout 30 "$TOOL" client --name a --peer b --caller --local "$A_IP:5000" $SERVERS --timeout 15 >"$WORK/a.out" 2>&1 &
+  # Bob knows his NAT (so he is online, or has said why not) and the index has his record
+  # (at 10 % loss a publish may need a retransmission) before Alice dials: the lab measures
+  # the call, not how soon after start-up someone can be found.
+  for _ in $(seq 1 100); do [ "$(json "$R/b.json" .nat)" != "-" ] && [ -n "$(json "$R/b.json" .nat)" ] && break; sleep 0.1; done
+  for _ in $(seq 1 10); do
+    ip netns exec "$P-a" timeout 15 "$KOE" --profile "$R/finder" search --bootstrap 198.51.100.10:4000 "$b_id" 2>/dev/null |
+      grep -q "$b_id" && break
+    sleep 0.5
+  done
+  ip netns exec "$P-a" timeout 60 "$KOE" --headless --profile "$R/a" --listen 5000 --supernode never \
+    $SUPERNODES --name Alice --call "$b_id" --duration "$CALL_SECONDS" --audio-in "$WORK/voice.wav" \
+    --audio-out "$R/a.wav" --stats-json "$R/a.json" >"$R/a.log" 2>&1 &
   local pa=$!
-  PIDS="$PIDS $pa $pb"
-  wait "$pa"; wait "$pb"
+  PIDS="$PIDS $pa"
+  wait "$pa"
+  local status=$?
+  if [ -n "${LAB_PAUSE:-}" ]; then echo "paused: namespaces $P-*, files $R" && sleep "$LAB_PAUSE"; fi
+  # Bob's statistics file is rewritten every second: let it see the hang-up.
+  for _ in $(seq 1 30); do
+    [ "$(json "$R/b.json" '.calls | length')" != "0" ] && [ "$(json "$R/b.json" '.calls[-1].connected')" = "false" ] && break
+    sleep 0.1
+  done
   cleanup
-  local ra rb
-  ra="$(grep '^RESULT' "$WORK/a.out" | tail -1)"
-  rb="$(grep '^RESULT' "$WORK/b.out" | tail -1)"
-  echo "$case $loss $attempt $(field "$ra" path) $(field "$rb" path) $(field "$ra" setup_ms) $(field "$ra" direct_ms)" \
-       "$(field "$ra" received) $(field "$rb" received) $(field "$ra" kind) $(field "$ra" mapping)/$(field "$ra" filtering)" \
-       "$(field "$rb" mapping)/$(field "$rb" filtering)" >>"$WORK/rows"
-  echo "  $case loss=$loss% attempt $attempt: a: ${ra#RESULT } | b: ${rb#RESULT }"
+  local a_path b_path setup a_recv b_recv
+  a_path="$(json "$R/a.json" '.calls[-1].path')"
+  b_path="$(json "$R/b.json" '.calls[-1].path')"
+  setup="$(json "$R/a.json" '.calls[-1].setup_ms')"
+  a_recv="$(json "$R/a.json" '.calls[-1].packets_received')"
+  b_recv="$(json "$R/b.json" '.calls[-1].packets_received')"
+  if [ "$status" != 0 ]; then
+    a_path=none
+    grep -qs "UDP is blocked" "$R/a.log" "$R/a.json" && a_path=blocked
+  fi
+  echo "$case $loss $attempt $a_path $b_path $setup $a_recv $b_recv $(json "$R/a.json" .nat | tr ' ' '_') | $(json "$R/b.json" .nat | tr ' ' '_')" >>"$WORK/rows"
+  echo "  $case loss=$loss% attempt $attempt: exit $status, path $a_path/$b_path, setup $setup ms, voice packets received a=$a_recv b=$b_recv"
+  [ "$status" = 0 ] || tail -2 "$R/a.log" | sed 's/^/      a: /'
 }
 
 percentile50() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "-"; else print v[int((NR + 1) / 2)]}'; }
+
+# Two seconds of speech-like sound (a chord with a tremolo), every client's microphone.
+sox -n -r 48000 -c 1 -b 16 "$WORK/voice.wav" synth 2 sine 220 sine 330 tremolo 5 60 2>/dev/null ||
+  { echo "sox cannot make the test WAV" >&2; exit 2; }
 
 : >"$WORK/rows"
 echo "NAT lab: cases [$CASES], loss [$LOSSES]%, $ATTEMPTS attempts each"
@@ -221,28 +277,32 @@ done
 
 failures=0
 {
-  printf "%-20s %5s %9s %7s %6s %6s %11s %11s %9s  %s\n" case loss attempts direct relay none setup_p50 setup_max recv_a/b "NAT a | NAT b (mapping/filtering)"
+  printf "%-22s %5s %8s %6s %6s %5s %10s %10s %11s  %s\n" case loss attempts direct relay none setup_p50 setup_max recv_a/b "NAT a | NAT b"
   for case in $CASES; do
     for loss in $LOSSES; do
       rows="$(awk -v c="$case" -v l="$loss" '$1 == c && $2 == l' "$WORK/rows")"
       n=$(echo "$rows" | grep -c .)
-      direct=$(echo "$rows" | awk '$4 == "direct" && $5 == "direct"' | grep -c .)
-      relay=$(echo "$rows" | awk '$4 == "relay" || $5 == "relay"' | grep -c .)
+      direct=$(echo "$rows" | awk '($4 == "direct" || $4 == "lan") && $4 == $5' | grep -c .)
+      relay=$(echo "$rows" | awk '$4 == "relay" && $5 == "relay"' | grep -c .)
       none=$((n - direct - relay))
-      p50=$(echo "$rows" | awk '$6 >= 0 {print $6}' | percentile50)
-      max=$(echo "$rows" | awk '$6 >= 0 {print $6}' | sort -n | tail -1)
-      recv=$(echo "$rows" | awk '{a += $8; b += $9} END {printf "%d/%d", a, b}')
-      nats=$(echo "$rows" | head -1 | awk '{print $11 " | " $12}')
-      printf "%-20s %4s%% %9s %7s %6s %6s %9sms %9sms %9s  %s\n" "$case" "$loss" "$n" "$direct" "$relay" "$none" "$p50" "${max:--}" "$recv" "$nats"
-      # Targets: every case but "UDP blocked" connects in every attempt; where at least one
-      # side maps endpoint-independently and nothing is lost, the path is direct.
+      p50=$(echo "$rows" | awk '$6 ~ /^[0-9]+$/ {print $6}' | percentile50)
+      max=$(echo "$rows" | awk '$6 ~ /^[0-9]+$/ {print $6}' | sort -n | tail -1)
+      recv=$(echo "$rows" | awk '{a += ($7 ~ /^[0-9]+$/) ? $7 : 0; b += ($8 ~ /^[0-9]+$/) ? $8 : 0} END {printf "%d/%d", a, b}')
+      nats=$(echo "$rows" | head -1 | cut -d' ' -f9- | tr '_' ' ')
+      printf "%-22s %4s%% %8s %6s %6s %5s %8sms %8sms %11s  %s\n" "$case" "$loss" "$n" "$direct" "$relay" "$none" "$p50" "${max:--}" "$recv" "$nats"
+      # Targets: every case but "UDP blocked" connects in every attempt, with voice both
+      # ways; where at least one side maps endpoint-independently and nothing is lost,
+      # the path is direct (except random-symmetric vs a port-restricted cone: one
+      # shared socket leaves a lottery, not a birthday attack; docs/nat-traversal.md).
       if [ "$case" = udp-blocked ]; then
         blocked=$(echo "$rows" | awk '$4 == "blocked"' | grep -c .)
         [ "$blocked" = "$n" ] || failures=$((failures + 1))
       else
         [ "$none" = 0 ] || failures=$((failures + 1))
+        silent=$(echo "$rows" | awk '!($7 > 0 && $8 > 0)' | grep -c .)
+        [ "$silent" = 0 ] || failures=$((failures + 1))
         case "$case" in
-          symmetric-symmetric|symmetric-cone) ;;
+          symmetric-symmetric|symmetric-cone|sequential-sequential) ;;
           *) [ "$loss" != 0 ] || [ "$direct" = "$n" ] || failures=$((failures + 1)) ;;
         esac
       fi

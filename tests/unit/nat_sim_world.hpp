@@ -13,7 +13,7 @@
 #include <optional>
 #include <vector>
 
-#include "net/call_path.hpp"
+#include "net/route_selector.hpp"
 #include "net/hole_punch.hpp"
 #include "net/identity.hpp"
 #include "net/nat_discovery.hpp"
@@ -219,7 +219,7 @@ struct Node {
   RelayClient relays;
   SessionManager sessions;
   std::unique_ptr<HolePunch> punch;
-  CallPath path;
+  RouteSelector path;
   sim::TimeoutDriver driver;
 
   std::vector<NatDiscoveryEvent> discovery_events;

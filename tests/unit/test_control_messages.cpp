@@ -28,6 +28,8 @@ std::vector<ControlMessage> one_of_each() {
       Ping{6, 99},
       Pong{6, 99},
       ReceiverReport{8, report, 1000, 20},
+      Introduce{NodeId{{1, 2, 3}}, Bytes(kMaxSealedIntroductionBytes, 0xAB)},
+      IntroductionFrom{NodeId{{9}}, Bytes{1, 2, 3}},
   };
 }
 
@@ -68,6 +70,13 @@ TEST(ControlMessages, TypeNamesAreDistinct) {
   EXPECT_EQ(names.size(), std::variant_size_v<ControlMessage>);
   EXPECT_EQ(names.count("unknown"), 0u);
   EXPECT_EQ(control_type_name(static_cast<ControlType>(0xEE)), "unknown");
+}
+
+TEST(ControlMessages, IntroductionsLongerThanTheLimitAreRefused) {
+  EXPECT_FALSE(encode_control_message(Introduce{NodeId{}, Bytes(kMaxSealedIntroductionBytes + 1, 0)}).has_value());
+  Bytes payload = encode(Introduce{NodeId{}, Bytes(10, 0)});
+  payload[1 + kNodeIdSize] = 0xFF;  // the length prefix claims far more than the limit
+  EXPECT_EQ(decode_error(payload), DecodeError::kOversized);
 }
 
 TEST(ControlMessages, EmptyUnknownAndOversizedPayloadsAreRefused) {

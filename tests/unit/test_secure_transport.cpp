@@ -231,5 +231,47 @@ TEST(SecureTransport, RoamingPeerKeepsItsLinkOverEnet) {
               0);
 }
 
+// A forwarder in front of node B that loses A's first sealed session datagram: the
+// keepalive that confirms A's new session to B.
+struct LosesFirstConfirmation {
+  explicit LosesFirstConfirmation(Endpoint inner_target) : target(inner_target) {}
+  void pump() {
+    Endpoint from;
+    while (auto datagram = front.receive(0ms, &from)) {
+      inside = from;
+      const bool session_data = datagram->size() > wire::kHeaderSize && (*datagram)[0] == wire::kMagic &&
+                                (*datagram)[2] == static_cast<uint8_t>(wire::PacketType::kSessionData);
+      if (session_data && !lost) {
+        lost = true;
+        continue;
+      }
+      outside.send_to(target, *datagram);
+    }
+    while (auto datagram = outside.receive(0ms))
+      if (inside) front.send_to(*inside, *datagram);
+  }
+  Endpoint target;
+  test::UdpTestSocket front;
+  test::UdpTestSocket outside;
+  std::optional<Endpoint> inside;
+  bool lost = false;
+};
+
+TEST(SecureTransport, LinkComesUpWhenTheSessionConfirmationIsLost) {
+  TestNode a(21), b(22);
+  LosesFirstConfirmation path(b.endpoint());
+  ASSERT_TRUE(a.transport->connect(a.clock.now(), b.key(), path.front.local()));
+  ASSERT_TRUE(test::ChildProcess::wait_for(
+      [&] {
+        a.loop->run_once(a, 1);
+        path.pump();
+        b.loop->run_once(b, 1);
+        path.pump();
+        return a.transport->is_up(b.key()) && b.transport->is_up(a.key());
+      },
+      20s));
+  EXPECT_TRUE(path.lost);
+}
+
 }  // namespace
 }  // namespace koe

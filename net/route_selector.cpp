@@ -1,16 +1,16 @@
-#include "net/call_path.hpp"
+#include "net/route_selector.hpp"
 
 #include <algorithm>
 
 namespace koe {
 
-void CallPath::add_relay(RelayHandle handle) {
+void RouteSelector::add_relay(RelayHandle handle) {
   if (std::find(relays_.begin(), relays_.end(), handle) == relays_.end()) relays_.push_back(handle);
 }
 
-void CallPath::remove_relay(RelayHandle handle) { std::erase(relays_, handle); }
+void RouteSelector::remove_relay(RelayHandle handle) { std::erase(relays_, handle); }
 
-void CallPath::on_punch_event(const HolePunchEvent& event) {
+void RouteSelector::on_punch_event(const HolePunchEvent& event) {
   if (event.kind == HolePunchEvent::Kind::kDirect && event.result) {
     direct_ = event.result->remote;
   } else if (event.kind == HolePunchEvent::Kind::kFailed) {
@@ -18,12 +18,12 @@ void CallPath::on_punch_event(const HolePunchEvent& event) {
   }
 }
 
-void CallPath::on_direct_lost() {
+void RouteSelector::on_direct_lost() {
   direct_.reset();
   punch_failed_ = true;
 }
 
-bool CallPath::update(TimePoint now, RelayClient& relays) {
+bool RouteSelector::update(TimePoint now, RelayClient& relays) {
   CallRoute next;
   if (direct_) {
     next = {CallRoute::Kind::kDirect, *direct_, 0};

@@ -1,4 +1,4 @@
-// CallPath: which way one call's datagrams go, direct (hole punched) or through one of
+// RouteSelector: which way one call's datagrams go, direct (hole punched) or through one of
 // its relay bindings, chosen from the HolePunch outcome and the RelayClient's view of
 // each binding. Make-before-break: the route moves the moment a better path works,
 // and the receiving side accepts both paths, so nothing in flight is lost.
@@ -14,7 +14,7 @@
 
 namespace koe {
 
-struct CallPathConfig {
+struct RouteSelectorConfig {
   // A relay that has not heard the peer for this long is not where the peer is: prefer
   // another binding whose peer is fresh (the peer lost its own way to this relay).
   Duration peer_stale_after = std::chrono::seconds(2);
@@ -32,9 +32,9 @@ struct CallRoute {
   friend bool operator==(const CallRoute&, const CallRoute&) = default;
 };
 
-class CallPath {
+class RouteSelector {
  public:
-  explicit CallPath(CallPathConfig config = {}) : config_(config) {}
+  explicit RouteSelector(RouteSelectorConfig config = {}) : config_(config) {}
 
   // Relay bindings in preference order (primary first, then standbys).
   void add_relay(RelayHandle handle);
@@ -55,7 +55,7 @@ class CallPath {
   bool needs_relay() const { return punch_failed_ && !direct_ && route_.kind == CallRoute::Kind::kNone; }
 
  private:
-  CallPathConfig config_;
+  RouteSelectorConfig config_;
   std::vector<RelayHandle> relays_;
   std::optional<Endpoint> direct_;
   bool punch_failed_ = false;

@@ -1,0 +1,467 @@
+#include "app/traversal.hpp"
+
+#include <algorithm>
+
+#include "app/introduction.hpp"
+#include "net/wire.hpp"
+
+namespace koe {
+
+struct Traversal::Attempt {
+  PublicKey key{};
+  NodeId peer;
+  NodeId supernode;  // introductions go through it
+  bool initiator = false;
+  uint64_t id = 0;
+  PunchOffer ours;
+  std::unique_ptr<HolePunch> punch;
+  RouteSelector path;
+  bool offer_sent = false;
+  uint32_t offers_sent = 0;
+  TimePoint resend_offer_at = kNever;  // no answer yet: the offer (or the answer) was lost
+  TimePoint send_offer_by = kNever;  // the caller's offer waits for our NAT's profile until then
+  bool relays_requested = false;
+  bool tunnel_requested = false;
+  std::optional<Endpoint> tunnel;
+  bool link_up = false;
+  bool relayed = false;  // the link is up through the tunnel
+  TimePoint expires = kNever;
+  TimePoint release_relays_at = kNever;
+};
+
+std::string_view to_string(TraversalPath path) {
+  switch (path) {
+    case TraversalPath::kNone: return "none";
+    case TraversalPath::kPunching: return "punching";
+    case TraversalPath::kDirect: return "direct";
+    case TraversalPath::kRelay: return "relay";
+  }
+  return "unknown";
+}
+
+NatClass nat_class_of(const NatProfile& profile) {
+  switch (profile.mapping) {
+    case NatMapping::kNone:
+      return NatClass::kOpen;
+    case NatMapping::kEndpointIndependent:
+      return profile.filtering == NatFiltering::kEndpointIndependent ? NatClass::kFullCone : NatClass::kPortRestricted;
+    case NatMapping::kEndpointDependent:
+      return NatClass::kSymmetric;
+    case NatMapping::kUnknown:
+      break;
+  }
+  return NatClass::kUnknown;
+}
+
+std::string describe_nat(const NatProfile& profile, const std::optional<Endpoint>& reflexive) {
+  std::string line;
+  if (profile.mapping == NatMapping::kNone) {
+    line = "no NAT";
+  } else {
+    line = std::string(to_string(profile.mapping)) + " mapping, " + std::string(to_string(profile.filtering)) +
+           " filtering";
+    if (profile.mapping == NatMapping::kEndpointDependent)
+      line += ", " + std::string(to_string(profile.allocation)) + " ports";
+  }
+  if (reflexive) line += "; public " + reflexive->to_string();
+  return line;
+}
+
+Traversal::Traversal(const Identity& identity, Random& random, TraversalConfig config)
+    : identity_(identity),
+      random_(random),
+      config_(std::move(config)),
+      relay_client_(identity, random, RelayClientConfig{.wall_clock_offset = config_.wall_clock_offset}),
+      forward_limiter_(config_.introductions) {
+  if (config_.serve) {
+    RelayServerConfig relay;
+    relay.wall_clock_offset = config_.wall_clock_offset;
+    relay_server_ = std::make_unique<RelayServer>(random_, config_.self, relay);
+  }
+}
+
+Traversal::~Traversal() = default;
+
+bool Traversal::owns(wire::PacketType type) {
+  return NatProbeServer::owns(type) || type == wire::PacketType::kProbeResponse || RelayClient::owns(type) ||
+         type == wire::PacketType::kPunchProbe || type == wire::PacketType::kPunchAck;
+}
+
+uint64_t Traversal::unix_now(TimePoint now) const {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch() + config_.wall_clock_offset).count());
+}
+
+void Traversal::set_supernodes(TimePoint now, std::vector<Endpoint> supernodes) {
+  std::erase(supernodes, config_.self);
+  if (supernodes == supernodes_ || supernodes.empty()) return;
+  supernodes_ = std::move(supernodes);
+  NatDiscoveryConfig discovery;
+  discovery.servers = supernodes_;
+  discovery.local_addresses = config_.local_addresses;
+  discovery_ = std::make_unique<NatDiscovery>(random_, discovery);
+  discovery_->start(now);
+  relay_client_.measure(now, supernodes_);
+  probe_server_.set_partners(supernodes_);
+  collect(now);
+}
+
+PunchOffer Traversal::make_offer() {
+  PunchOffer offer;
+  random_.fill(offer.secret);
+  if (discovery_) {
+    offer.nat = discovery_->profile();
+    offer.candidates = discovery_->candidates();
+  }
+  if (offer.candidates.empty())
+    for (const Endpoint& local : config_.local_addresses) offer.candidates.push_back({CandidateKind::kLan, local});
+  if (offer.candidates.size() > kMaxPunchCandidates) offer.candidates.resize(kMaxPunchCandidates);
+  return offer;
+}
+
+void Traversal::reach(TimePoint now, const PresenceRecord& record) {
+  if (record.supernodes.empty() || record.supernodes.front().id == record.id) return;  // a supernode itself
+  if (Attempt* running = find(record.public_key)) {
+    // A fresh record while our offer goes unanswered: the peer may have moved to
+    // another supernode; the next offer goes there, now.
+    if (running->initiator && !running->punch && running->supernode != record.supernodes.front().id) {
+      running->supernode = record.supernodes.front().id;
+      running->resend_offer_at = now;
+      send_offer_when_ready(now, *running);
+    }
+    return;
+  }
+  if (attempts_.size() >= config_.max_attempts) return;
+  auto attempt = std::make_unique<Attempt>();
+  attempt->key = record.public_key;
+  attempt->peer = record.id;
+  attempt->supernode = record.supernodes.front().id;
+  attempt->initiator = true;
+  attempt->id = random_.next_u64();
+  attempt->expires = now + config_.attempt_lifetime;
+  attempt->send_offer_by = now + config_.offer_wait;
+  ++counters_.attempts;
+  Attempt& added = *attempts_.emplace(record.public_key, std::move(attempt)).first->second;
+  send_offer_when_ready(now, added);
+}
+
+void Traversal::send_offer_when_ready(TimePoint now, Attempt& attempt) {
+  // An offer without our reflexive endpoint and NAT profile would leave the peer
+  // guessing: right after start-up, wait (briefly) for the discovery run.
+  const bool discovering = discovery_ && discovery_->state() == NatDiscoveryState::kProbing;
+  if (attempt.punch) return;  // answered
+  if (attempt.offer_sent && now < attempt.resend_offer_at) return;
+  if (!attempt.offer_sent && discovering && now < attempt.send_offer_by) return;
+  if (attempt.offers_sent >= config_.max_offers) {
+    attempt.resend_offer_at = kNever;
+    return;
+  }
+  if (!attempt.offer_sent) attempt.ours = make_offer();
+  attempt.offer_sent = true;
+  ++attempt.offers_sent;
+  attempt.resend_offer_at = now + config_.offer_resend;
+  introduce(now, attempt, IntroductionKind::kOffer);
+  // Unanswered twice: look the peer up again, its record may name another supernode.
+  if (attempt.offers_sent >= 3) lookups_.push_back(attempt.peer);
+}
+
+void Traversal::introduce(TimePoint now, Attempt& attempt, IntroductionKind kind, std::vector<RelayTicket> tickets) {
+  Introduction introduction;
+  introduction.kind = kind;
+  introduction.attempt = attempt.id;
+  if (kind == IntroductionKind::kRelay) introduction.tickets = std::move(tickets);
+  else introduction.offer = attempt.ours;
+  auto sealed = seal_introduction(identity_, attempt.key, unix_now(now), introduction);
+  if (sealed) introduces_.push_back({attempt.supernode, attempt.peer, std::move(*sealed)});
+}
+
+bool Traversal::allow_forward(TimePoint now, const NodeId& from) {
+  // The limiter keys on 32 bits: the sender's NodeId prefix is as good as an address.
+  const uint32_t source = (uint32_t{from.bytes[0]} << 24) | (uint32_t{from.bytes[1]} << 16) |
+                          (uint32_t{from.bytes[2]} << 8) | from.bytes[3];
+  if (forward_limiter_.allow(now, source)) return true;
+  ++counters_.forwards_refused;
+  return false;
+}
+
+void Traversal::on_introduction(TimePoint now, const NodeId& via, ByteView sealed) {
+  auto opened = open_introduction(identity_, unix_now(now), sealed);
+  if (!opened) {
+    ++counters_.introductions_refused;
+    return;
+  }
+  const Introduction& intro = opened->introduction;
+  Attempt* attempt = find(opened->sender);
+  switch (intro.kind) {
+    case IntroductionKind::kOffer: {
+      if (attempt && attempt->id == intro.attempt) {
+        // The caller sent its offer again: our answer may have been lost.
+        if (!attempt->initiator) introduce(now, *attempt, IntroductionKind::kAnswer);
+        return;
+      }
+      if (attempt) {
+        // Both sides started at once: the lower identity key's attempt wins.
+        if (attempt->initiator && identity_.public_key() < opened->sender) return;
+        release(*attempt);
+        attempts_.erase(opened->sender);
+      }
+      if (attempts_.size() >= config_.max_attempts) {
+        ++counters_.introductions_refused;
+        return;
+      }
+      auto fresh = std::make_unique<Attempt>();
+      fresh->key = opened->sender;
+      fresh->peer = node_id_from_public_key(opened->sender);
+      fresh->supernode = via;
+      fresh->id = intro.attempt;
+      fresh->ours = make_offer();
+      fresh->offer_sent = true;
+      fresh->expires = now + config_.attempt_lifetime;
+      ++counters_.attempts;
+      introduce(now, *fresh, IntroductionKind::kAnswer);
+      start_punch(now, *fresh, *intro.offer);
+      attempts_.emplace(opened->sender, std::move(fresh));
+      return;
+    }
+    case IntroductionKind::kAnswer:
+      if (!attempt || !attempt->initiator || attempt->id != intro.attempt) break;
+      if (attempt->punch) return;  // the answer to an offer we sent again
+      attempt->resend_offer_at = kNever;
+      start_punch(now, *attempt, *intro.offer);
+      return;
+    case IntroductionKind::kRelay:
+      if (!attempt || attempt->initiator || attempt->id != intro.attempt) break;
+      for (const RelayTicket& ticket : intro.tickets) attempt->path.add_relay(relay_client_.join(now, ticket));
+      collect(now);
+      return;
+  }
+  ++counters_.introductions_refused;
+}
+
+void Traversal::start_punch(TimePoint now, Attempt& attempt, const PunchOffer& theirs) {
+  const auto keys = derive_punch_keys(attempt.ours.secret, theirs.secret);
+  if (!keys) return;
+  attempt.punch = std::make_unique<HolePunch>(random_, *keys, attempt.ours, theirs);
+  attempt.punch->start(now);
+  collect(now);
+}
+
+void Traversal::on_punch_event(TimePoint now, Attempt& attempt, const HolePunchEvent& event) {
+  attempt.path.on_punch_event(event);
+  if (event.kind == HolePunchEvent::Kind::kDirect && event.result) {
+    ++counters_.punched;
+    if (attempt.relayed) {
+      ++counters_.moved_to_direct;
+      connects_.push_back({attempt.key, event.result->remote, true});
+      attempt.relayed = false;
+      attempt.release_relays_at = now + config_.relay_linger;
+    } else if (!attempt.link_up && attempt.initiator) {
+      // Only the caller opens the session: the callee's punch has opened its NAT for
+      // it, and two handshakes crossing would only race each other.
+      connects_.push_back({attempt.key, event.result->remote, false});
+    }
+  } else if (event.kind == HolePunchEvent::Kind::kFailed && attempt.initiator && !attempt.link_up) {
+    allocate_relays(now, attempt);
+  }
+}
+
+void Traversal::allocate_relays(TimePoint now, Attempt& attempt) {
+  if (attempt.relays_requested) return;
+  attempt.relays_requested = true;
+  std::vector<Endpoint> relays;
+  for (const RankedRelay& ranked : relay_client_.ranked()) relays.push_back(ranked.relay);
+  if (relays.empty()) relays = supernodes_;  // nothing measured yet: any supernode
+  if (relays.size() > config_.relays_per_attempt) relays.resize(config_.relays_per_attempt);
+  for (const Endpoint& relay : relays) attempt.path.add_relay(relay_client_.allocate(now, relay));
+}
+
+void Traversal::on_relay_event(TimePoint now, RelayClientEvent& event) {
+  Attempt* attempt = owner_of(event.handle);
+  if (!attempt) {
+    relay_client_.release(event.handle);
+    return;
+  }
+  switch (event.kind) {
+    case RelayClientEvent::Kind::kAllocated:
+      if (event.peer_ticket) introduce(now, *attempt, IntroductionKind::kRelay, {*event.peer_ticket});
+      open_tunnel(*attempt);
+      break;
+    case RelayClientEvent::Kind::kBound:
+      open_tunnel(*attempt);
+      break;
+    case RelayClientEvent::Kind::kFailed:
+      attempt->path.remove_relay(event.handle);
+      relay_client_.release(event.handle);
+      break;
+    case RelayClientEvent::Kind::kDead:
+      break;  // RouteSelector moves to a standby; a binding may come back
+    case RelayClientEvent::Kind::kData:
+      if (attempt->tunnel) deliveries_.push_back({attempt->key, std::move(event.payload)});
+      break;
+  }
+}
+
+void Traversal::open_tunnel(Attempt& attempt) {
+  if (attempt.tunnel_requested) return;
+  attempt.tunnel_requested = true;
+  tunnels_.push_back({attempt.key, true});
+}
+
+void Traversal::on_tunnel_opened(TimePoint /*now*/, const PublicKey& key, const Endpoint& tunnel) {
+  Attempt* attempt = find(key);
+  if (!attempt) {
+    tunnels_.push_back({key, false});
+    return;
+  }
+  attempt->tunnel = tunnel;
+  if (!attempt->link_up && attempt->initiator) connects_.push_back({key, tunnel, false});
+}
+
+void Traversal::send_through_relay(TimePoint now, const PublicKey& key, ByteView datagram) {
+  Attempt* attempt = find(key);
+  if (!attempt) return;
+  const CallRoute& route = attempt->path.route();
+  bool sent = route.kind == CallRoute::Kind::kRelay && relay_client_.send(route.relay, datagram);
+  for (const RelayHandle handle : attempt->path.relays())  // lingering after a move
+    if (!sent && relay_client_.usable(handle)) sent = relay_client_.send(handle, datagram);
+  collect(now);
+}
+
+void Traversal::on_link_up(TimePoint now, const PublicKey& key, std::optional<Endpoint> endpoint) {
+  Attempt* attempt = find(key);
+  if (!attempt) return;
+  attempt->link_up = true;
+  attempt->relayed = attempt->tunnel && endpoint == attempt->tunnel;
+  if (attempt->relayed) {
+    ++counters_.relayed;
+    return;  // keep punching in the background: the link moves when a path opens
+  }
+  // Direct (LAN, public or punched): nothing more to do for this peer.
+  release(*attempt);
+  attempts_.erase(key);
+  collect(now);
+}
+
+void Traversal::on_link_down(const PublicKey& key) {
+  Attempt* attempt = find(key);
+  if (!attempt || !attempt->link_up) return;
+  release(*attempt);
+  attempts_.erase(key);
+}
+
+void Traversal::release(Attempt& attempt) {
+  if (attempt.punch) attempt.punch->stop();
+  for (const RelayHandle handle : attempt.path.relays()) relay_client_.release(handle);
+  if (attempt.tunnel_requested) tunnels_.push_back({attempt.key, false});
+}
+
+Traversal::Attempt* Traversal::find(const PublicKey& key) {
+  const auto it = attempts_.find(key);
+  return it == attempts_.end() ? nullptr : it->second.get();
+}
+
+const Traversal::Attempt* Traversal::find(const PublicKey& key) const {
+  const auto it = attempts_.find(key);
+  return it == attempts_.end() ? nullptr : it->second.get();
+}
+
+Traversal::Attempt* Traversal::owner_of(RelayHandle handle) {
+  for (auto& [key, attempt] : attempts_) {
+    const auto& relays = attempt->path.relays();
+    if (std::find(relays.begin(), relays.end(), handle) != relays.end()) return attempt.get();
+  }
+  return nullptr;
+}
+
+TraversalPath Traversal::path(const PublicKey& key) const {
+  const Attempt* attempt = find(key);
+  if (!attempt) return TraversalPath::kNone;
+  if (attempt->relayed) return TraversalPath::kRelay;
+  return attempt->link_up ? TraversalPath::kDirect : TraversalPath::kPunching;
+}
+
+bool Traversal::has_path(const PublicKey& key) const {
+  const Attempt* attempt = find(key);
+  return attempt && (attempt->tunnel_requested || attempt->path.route().kind == CallRoute::Kind::kDirect);
+}
+
+std::optional<Endpoint> Traversal::relay_of(const PublicKey& key) const {
+  const Attempt* attempt = find(key);
+  if (!attempt || !attempt->relayed || attempt->path.route().kind != CallRoute::Kind::kRelay) return std::nullopt;
+  return relay_client_.relay_of(attempt->path.route().relay);
+}
+
+void Traversal::on_datagram(TimePoint now, const Endpoint& from, ByteView bytes) {
+  const auto header = wire::decode_header(bytes);
+  if (!header) return;
+  const wire::PacketType type = header->type;
+  if (type == wire::PacketType::kProbeResponse) {
+    if (discovery_) discovery_->on_datagram(now, from, bytes);
+  } else if (NatProbeServer::owns(type)) {
+    probe_server_.on_datagram(now, from, bytes);
+  } else if (RelayClient::owns(type)) {
+    if (!relay_client_.on_datagram(now, from, bytes) && relay_server_) relay_server_->on_datagram(now, from, bytes);
+  } else {
+    for (auto& [key, attempt] : attempts_)
+      if (attempt->punch && attempt->punch->on_datagram(now, from, bytes)) break;
+  }
+  collect(now);
+}
+
+void Traversal::on_timer(TimePoint now) {
+  if (discovery_ && discovery_->next_timeout() <= now) discovery_->on_timer(now);
+  if (relay_server_ && relay_server_->next_timeout() <= now) relay_server_->on_timer(now);
+  if (relay_client_.next_timeout() <= now) relay_client_.on_timer(now);
+  for (auto it = attempts_.begin(); it != attempts_.end();) {
+    Attempt& attempt = *it->second;
+    if (attempt.punch && attempt.punch->next_timeout() <= now) attempt.punch->on_timer(now);
+    if (now >= attempt.release_relays_at) {
+      attempt.release_relays_at = kNever;
+      for (const RelayHandle handle : attempt.path.relays()) relay_client_.release(handle);
+      if (attempt.tunnel_requested) tunnels_.push_back({attempt.key, false});
+      // The link is direct now: the attempt has nothing left to do.
+      it = attempts_.erase(it);
+      continue;
+    }
+    if (!attempt.link_up && now >= attempt.expires) {
+      release(attempt);
+      it = attempts_.erase(it);
+      continue;
+    }
+    ++it;
+  }
+  collect(now);
+}
+
+void Traversal::collect(TimePoint now) {
+  if (discovery_) {
+    for (auto& out : discovery_->take_outbox()) outbox_.push_back(std::move(out));
+    for (auto& event : discovery_->take_events()) nat_events_.push_back(std::move(event));
+  }
+  for (auto& out : probe_server_.take_outbox()) outbox_.push_back(std::move(out));
+  if (relay_server_)
+    for (auto& out : relay_server_->take_outbox()) outbox_.push_back(std::move(out));
+  for (auto& event : relay_client_.take_events()) on_relay_event(now, event);
+  for (auto& [key, attempt] : attempts_) {
+    if (attempt->initiator) send_offer_when_ready(now, *attempt);
+    if (!attempt->punch) continue;
+    for (auto& out : attempt->punch->take_outbox()) outbox_.push_back(std::move(out));
+    for (const auto& event : attempt->punch->take_events()) on_punch_event(now, *attempt, event);
+    attempt->path.update(now, relay_client_);
+  }
+  for (auto& out : relay_client_.take_outbox()) outbox_.push_back(std::move(out));
+}
+
+TimePoint Traversal::next_timeout() const {
+  TimePoint next = relay_client_.next_timeout();
+  if (discovery_) next = std::min(next, discovery_->next_timeout());
+  if (relay_server_) next = std::min(next, relay_server_->next_timeout());
+  for (const auto& [key, attempt] : attempts_) {
+    if (attempt->punch) next = std::min(next, attempt->punch->next_timeout());
+    next = std::min({next, attempt->release_relays_at, attempt->link_up ? kNever : attempt->expires,
+                     attempt->offer_sent ? attempt->resend_offer_at : attempt->send_offer_by});
+  }
+  return next;
+}
+
+}  // namespace koe

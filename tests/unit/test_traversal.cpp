@@ -1,0 +1,254 @@
+// Traversal, the node's NAT traversal core, on the simulated network: two nodes behind
+// NATs exchange sealed introductions (carried here as their supernode would) and connect
+// directly when the NATs allow it, through a relay when they do not; introductions that
+// are forged, replayed to another node or malformed are refused and counted.
+#include "app/traversal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "tests/unit/nat_sim_world.hpp"
+
+namespace koe::natsim {
+namespace {
+
+using sim::NatBehavior;
+constexpr Duration kWallClock = std::chrono::hours(24 * 365 * 50);
+constexpr Endpoint kTunnel{Endpoint::make_ip(127, 0, 0, 1), 9999};  // stands in for a LoopbackTunnel
+const NodeId kSupernodeId{{0x5E}};
+
+// One node's Traversal on a simulated socket; what it asks of the node is recorded.
+struct TraversalNode {
+  TraversalNode(sim::SimNetwork& network, sim::RealmId realm, Endpoint lan, uint64_t seed)
+      : random(seed),
+        identity(Identity::generate(random)),
+        socket(network.open_socket(network.add_host(lan.ip, realm), lan.port)),
+        traversal(identity, random,
+                  TraversalConfig{.self = lan, .local_addresses = {lan}, .wall_clock_offset = kWallClock}),
+        driver(
+            network, [this] { return traversal.next_timeout(); },
+            [this](TimePoint now) {
+              traversal.on_timer(now);
+              flush(now);
+            }) {
+    socket->set_receiver([this](TimePoint now, const Endpoint& from, ByteView bytes) {
+      const auto header = wire::decode_header(bytes);
+      if (header && Traversal::owns(header->type)) traversal.on_datagram(now, from, bytes);
+      flush(now);
+    });
+  }
+
+  void flush(TimePoint now) {
+    for (int round = 0; round < 3; ++round) {
+      for (const auto& d : traversal.take_outbox()) socket->send(d.to, d.bytes);
+      for (auto& i : traversal.take_introduces()) introduces.push_back(std::move(i));
+      for (const auto& c : traversal.take_connects()) connects.push_back(c);
+      for (const auto& t : traversal.take_tunnels()) {
+        if (!t.open) continue;
+        ++tunnels_opened;
+        traversal.on_tunnel_opened(now, t.key, kTunnel);
+      }
+      for (auto& d : traversal.take_deliveries()) delivered.push_back(std::move(d.datagram));
+    }
+    driver.rearm();
+  }
+
+  PresenceRecord record() const {
+    PresenceRecord r;
+    r.id = identity.node_id();
+    r.public_key = identity.public_key();
+    r.supernodes = {SupernodeRef{kSupernodeId, kS0}};
+    return r;
+  }
+  std::optional<TraversalConnect> connect_to(const Endpoint& where) const {
+    for (const auto& c : connects)
+      if (c.endpoint == where) return c;
+    return std::nullopt;
+  }
+
+  SeededRandom random;
+  Identity identity;
+  std::unique_ptr<sim::SimSocket> socket;
+  Traversal traversal;
+  sim::TimeoutDriver driver;
+  std::deque<TraversalIntroduce> introduces;
+  std::vector<TraversalConnect> connects;
+  std::vector<Bytes> delivered;
+  int tunnels_opened = 0;
+};
+
+struct TraversalWorld : ::testing::Test {
+  void build(const sim::NatConfig& a, const sim::NatConfig& b) {
+    sim::LinkParams internet;
+    internet.latency = 20ms;
+    net.set_realm_link(sim::kInternet, internet);
+    alice = std::make_unique<TraversalNode>(net, net.add_nat(a).inside, Endpoint{Endpoint::make_ip(192, 168, 1, 10), 5000}, 11);
+    bob = std::make_unique<TraversalNode>(net, net.add_nat(b).inside, Endpoint{Endpoint::make_ip(192, 168, 2, 10), 5000}, 12);
+    for (TraversalNode* n : {alice.get(), bob.get()}) {
+      n->traversal.set_supernodes(net.now(), {kS0, kS1});
+      n->flush(net.now());
+    }
+    ASSERT_TRUE(net.run_until(
+        [&] {
+          return alice->traversal.discovery()->state() == NatDiscoveryState::kReady &&
+                 bob->traversal.discovery()->state() == NatDiscoveryState::kReady;
+        },
+        net.now() + 10s));
+  }
+  // Plays the supernode: passes each introduction on to its target, one hop later.
+  void carry() {
+    for (TraversalNode* from : {alice.get(), bob.get()}) {
+      TraversalNode* to = from == alice.get() ? bob.get() : alice.get();
+      while (!from->introduces.empty()) {
+        const TraversalIntroduce intro = std::move(from->introduces.front());
+        from->introduces.pop_front();
+        EXPECT_EQ(intro.supernode, kSupernodeId);
+        EXPECT_EQ(intro.target, to->identity.node_id());
+        to->traversal.on_introduction(net.now(), intro.supernode, intro.sealed);
+        to->flush(net.now());
+      }
+    }
+  }
+  bool run_until(const std::function<bool()>& done, Duration bound) {
+    return net.run_until(
+        [&] {
+          carry();
+          return done();
+        },
+        net.now() + bound);
+  }
+  static sim::NatConfig cone(uint32_t ip) {
+    return nat(ip, NatBehavior::kEndpointIndependent, NatBehavior::kAddressAndPortDependent);
+  }
+  static sim::NatConfig symmetric(uint32_t ip) {
+    return nat(ip, NatBehavior::kAddressAndPortDependent, NatBehavior::kAddressAndPortDependent,
+               sim::PortAllocation::kRandom);
+  }
+
+  sim::SimNetwork net{2026};
+  static RelayServerConfig relay_config() {
+    RelayServerConfig c;
+    c.wall_clock_offset = kWallClock;  // the nodes' clock: allocations carry Unix times
+    return c;
+  }
+  Supernode s0{net, kS0, {kS2}, 1, relay_config()};
+  Supernode s1{net, kS1, {kS2}, 2, relay_config()};
+  Supernode s2{net, kS2, {kS0, kS1}, 3, relay_config()};
+  std::unique_ptr<TraversalNode> alice, bob;
+};
+
+TEST_F(TraversalWorld, ConeNatsConnectDirectlyWithinASecond) {
+  build(cone(Endpoint::make_ip(203, 0, 113, 1)), cone(Endpoint::make_ip(203, 0, 113, 2)));
+  const TimePoint start = net.now();
+  alice->traversal.reach(net.now(), bob->record());
+  alice->flush(net.now());
+  ASSERT_TRUE(run_until([&] { return !alice->connects.empty(); }, 5s));
+  EXPECT_LE(net.now() - start, 1s);
+  // The caller connects to the callee's public mapping, on the shared socket; the callee
+  // waits for that handshake (two crossing would race).
+  EXPECT_EQ(alice->connects.front().endpoint.ip, Endpoint::make_ip(203, 0, 113, 2));
+  EXPECT_FALSE(alice->connects.front().move);
+  net.run_for(2s);
+  EXPECT_TRUE(bob->connects.empty());
+  EXPECT_EQ(alice->tunnels_opened, 0);
+  EXPECT_TRUE(alice->traversal.has_path(bob->identity.public_key()));
+  // The link comes up on that path: the attempt is finished.
+  alice->traversal.on_link_up(net.now(), bob->identity.public_key(), alice->connects.front().endpoint);
+  EXPECT_EQ(alice->traversal.path(bob->identity.public_key()), TraversalPath::kNone);
+  EXPECT_EQ(alice->traversal.counters().punched, 1u);
+}
+
+TEST_F(TraversalWorld, ALostOfferIsSentAgain) {
+  build(cone(Endpoint::make_ip(203, 0, 113, 1)), cone(Endpoint::make_ip(203, 0, 113, 2)));
+  alice->traversal.reach(net.now(), bob->record());
+  alice->flush(net.now());
+  ASSERT_EQ(alice->introduces.size(), 1u);
+  alice->introduces.clear();  // the supernode had no link with bob yet
+  ASSERT_TRUE(run_until([&] { return !alice->connects.empty(); }, 5s));
+  EXPECT_EQ(alice->connects.front().endpoint.ip, Endpoint::make_ip(203, 0, 113, 2));
+}
+
+TEST_F(TraversalWorld, UnansweredOffersLookThePeerUpAgainAndFollowItsNewSupernode) {
+  build(cone(Endpoint::make_ip(203, 0, 113, 1)), cone(Endpoint::make_ip(203, 0, 113, 2)));
+  alice->traversal.reach(net.now(), bob->record());
+  alice->flush(net.now());
+  // Bob's old supernode drops every introduction: after a few offers alice asks for a
+  // fresh record.
+  ASSERT_TRUE(net.run_until(
+      [&] {
+        alice->introduces.clear();
+        return !alice->traversal.take_lookups().empty();
+      },
+      net.now() + 10s));
+  PresenceRecord moved = bob->record();
+  const NodeId new_supernode{{0x77}};
+  moved.supernodes = {SupernodeRef{new_supernode, kS1}};
+  alice->traversal.reach(net.now(), moved);
+  alice->flush(net.now());
+  ASSERT_FALSE(alice->introduces.empty());
+  EXPECT_EQ(alice->introduces.back().supernode, new_supernode);
+}
+
+TEST_F(TraversalWorld, SymmetricNatsConnectThroughARelayAndCarryTraffic) {
+  build(symmetric(Endpoint::make_ip(203, 0, 113, 1)), symmetric(Endpoint::make_ip(203, 0, 113, 2)));
+  const TimePoint start = net.now();
+  alice->traversal.reach(net.now(), bob->record());
+  alice->flush(net.now());
+  ASSERT_TRUE(run_until([&] { return alice->connect_to(kTunnel) && bob->tunnels_opened == 1; }, 10s));
+  EXPECT_LE(net.now() - start, 2s);
+  EXPECT_EQ(alice->tunnels_opened, 1);
+  EXPECT_EQ(bob->tunnels_opened, 1);
+
+  const PublicKey a = alice->identity.public_key(), b = bob->identity.public_key();
+  alice->traversal.on_link_up(net.now(), b, kTunnel);
+  bob->traversal.on_link_up(net.now(), a, kTunnel);
+  EXPECT_EQ(alice->traversal.path(b), TraversalPath::kRelay);
+  ASSERT_TRUE(alice->traversal.relay_of(b).has_value());
+
+  const Bytes hello{'h', 'e', 'l', 'l', 'o'}, back{'b', 'a', 'c', 'k'};
+  alice->traversal.send_through_relay(net.now(), b, hello);
+  alice->flush(net.now());
+  bob->traversal.send_through_relay(net.now(), a, back);
+  bob->flush(net.now());
+  ASSERT_TRUE(run_until([&] { return !bob->delivered.empty() && !alice->delivered.empty(); }, 2s));
+  EXPECT_EQ(bob->delivered.front(), hello);
+  EXPECT_EQ(alice->delivered.front(), back);
+
+  // The link goes down: the relay sessions are released and the tunnel is closed.
+  alice->traversal.on_link_down(b);
+  EXPECT_EQ(alice->traversal.path(b), TraversalPath::kNone);
+}
+
+TEST_F(TraversalWorld, IntroductionsNotSealedForUsOrGarbledAreRefused) {
+  build(cone(Endpoint::make_ip(203, 0, 113, 1)), cone(Endpoint::make_ip(203, 0, 113, 2)));
+  alice->traversal.reach(net.now(), bob->record());
+  alice->flush(net.now());
+  ASSERT_EQ(alice->introduces.size(), 1u);
+  Bytes sealed = alice->introduces.front().sealed;
+  alice->introduces.clear();
+  // Meant for bob: alice herself (or anyone else) cannot open it.
+  alice->traversal.on_introduction(net.now(), kSupernodeId, sealed);
+  sealed[sealed.size() / 2] ^= 1;
+  bob->traversal.on_introduction(net.now(), kSupernodeId, sealed);
+  bob->traversal.on_introduction(net.now(), kSupernodeId, Bytes(3, 0));
+  EXPECT_EQ(alice->traversal.counters().introductions_refused, 1u);
+  EXPECT_EQ(bob->traversal.counters().introductions_refused, 2u);
+  EXPECT_EQ(bob->traversal.path(alice->identity.public_key()), TraversalPath::kNone);
+}
+
+TEST(Traversal, DescribesTheNatInOneLine) {
+  NatProfile p;
+  p.mapping = NatMapping::kEndpointIndependent;
+  p.filtering = NatFiltering::kDependent;
+  EXPECT_EQ(nat_class_of(p), NatClass::kPortRestricted);
+  const std::string line = describe_nat(p, Endpoint{Endpoint::make_ip(203, 0, 113, 7), 40000});
+  EXPECT_NE(line.find("203.0.113.7:40000"), std::string::npos) << line;
+  p.mapping = NatMapping::kNone;
+  EXPECT_EQ(nat_class_of(p), NatClass::kOpen);
+  p.mapping = NatMapping::kEndpointDependent;
+  EXPECT_EQ(nat_class_of(p), NatClass::kSymmetric);
+}
+
+}  // namespace
+}  // namespace koe::natsim
