@@ -5,6 +5,7 @@
 #include "app/profile_json_file.hpp"
 #include "app/shutdown_signals.hpp"
 #include "app/stats_json.hpp"
+#include "audio/alert_sounds.hpp"
 #include "audio/open_audio_device.hpp"
 #include "audio/voice_engine.hpp"
 #include "net/resolve.hpp"
@@ -165,9 +166,18 @@ int run_headless(const Profile& profile, const CliOptions& options) {
   }
   if (const auto status = (*device)->status(); !status.error.empty())
     std::fprintf(stderr, "koe: %s\n", status.error.c_str());
+  VoiceEngineConfig engine;
+  // Ring only where someone may hear it (a sound card, or --audio-out's recording).
+  if (!(*device)->discards_playback()) {
+    if (auto sounds = load_alert_sounds()) {
+      engine.alerts = *sounds;
+    } else {
+      std::fprintf(stderr, "koe: calls will not ring: %s\n", sounds.error().c_str());
+    }
+  }
   auto shared_device = std::make_shared<std::unique_ptr<AudioDevice>>(std::move(*device));
-  config->make_voice_engine = [shared_device](VoiceSendFunction send) {
-    return std::make_unique<VoiceEngine>(std::move(*shared_device), VoiceEngineConfig{}, std::move(send));
+  config->make_voice_engine = [shared_device, engine](VoiceSendFunction send) {
+    return std::make_unique<VoiceEngine>(std::move(*shared_device), engine, std::move(send));
   };
 
   Node node(std::move(*config));

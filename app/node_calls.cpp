@@ -141,10 +141,15 @@ void NodeCores::on_call_event(TimePoint now, const CallEvent& event) {
       const bool is_contact = control_.contacts().is_accepted(event.peer);
       const bool answer = config_.echo_service || config_.auto_answer == AutoAnswer::kAnyone ||
                           (config_.auto_answer == AutoAnswer::kContacts && is_contact);
-      if (answer) control_.calls().accept(now, event.call);
+      if (answer) {
+        control_.calls().accept(now, event.call);
+      } else if (voice_) {
+        voice_->start_alert(AlertSound::kRingtone);
+      }
       return;
     }
     case CallEvent::Kind::kPeerRinging:
+      if (voice_) voice_->start_alert(AlertSound::kRingback);
       if (call_) {
         call_->state = CallState::kRinging;
         if (const CallInfo* call = control_.calls().call())
@@ -156,12 +161,16 @@ void NodeCores::on_call_event(TimePoint now, const CallEvent& event) {
       call_connected_at_ = now;
       log("call connected with " + peer_id);
       if (voice_) {
+        voice_->stop_alert();
         voice_->open_call(event.call);
         if (config_.echo_service) voice_->set_echo_mode(event.call, config_.echo_record);
       }
       return;
     case CallEvent::Kind::kEnded:
-      if (voice_) voice_->close_call(event.call);
+      if (voice_) {
+        voice_->stop_alert();  // unanswered, declined, cancelled or timed out alike
+        voice_->close_call(event.call);
+      }
       end_call_view(now, call_failure_ ? *call_failure_ : std::string(to_string(event.reason)));
       return;
     case CallEvent::Kind::kRejected:

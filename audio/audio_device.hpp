@@ -41,6 +41,9 @@ class AudioDevice {
   // Any thread: a call connected. A device replaying a recording (the clocked
   // WAV device) starts it over and restarts its recording; live devices ignore it.
   virtual void restart_from_beginning() {}
+  // Any thread: whatever is played goes nowhere (the null device), so sounds
+  // meant only for a person, such as the ringtone, need not be played at all.
+  virtual bool discards_playback() const { return false; }
 
   // Audio worker thread: captured samples out, samples to play in.
   size_t read_capture(std::span<Sample> out) { return rings().capture.read(out); }

@@ -18,7 +18,7 @@ struct DelayEstimatorConfig {
   double quantile = 0.95;
   // Per packet; 0.997 remembers about the last 330 packets (7 s of 20 ms frames).
   double forget = 0.997;
-  Duration initial_target = std::chrono::milliseconds(40);
+  Duration initial_target = std::chrono::milliseconds(20);
   Duration max_target = std::chrono::milliseconds(800);
   // After a spike the target falls back toward the percentile with this time constant.
   Duration decay_time = std::chrono::seconds(8);

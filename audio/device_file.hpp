@@ -53,6 +53,7 @@ class ClockedWavDevice final : public AudioDevice {
   // A call connected: from the next frame on, the source plays from its first
   // sample again and the recording restarts empty.
   void restart_from_beginning() override;
+  bool discards_playback() const override { return options_.output_path.empty(); }
 
  private:
   ClockedWavDevice(const ClockedDeviceOptions& options, std::vector<Sample> source,

@@ -21,9 +21,10 @@ std::optional<EchoCancellerKind> parse_echo_canceller_kind(std::string_view name
   return std::nullopt;
 }
 
-std::unique_ptr<EchoCanceller> make_echo_canceller(EchoCancellerKind kind) {
-  if (kind == EchoCancellerKind::kSpeex) return std::make_unique<SpeexEchoCanceller>();
-  return std::make_unique<WebrtcEchoCanceller>();
+std::unique_ptr<EchoCanceller> make_echo_canceller(EchoCancellerKind kind, int rate) {
+  if (kind == EchoCancellerKind::kSpeex)
+    return std::make_unique<SpeexEchoCanceller>(SpeexEchoCanceller::kDefaultTail, true, rate);
+  return std::make_unique<WebrtcEchoCanceller>(WebrtcEchoCanceller::Suppression::kModerate, rate);
 }
 
 }  // namespace koe

@@ -1,5 +1,6 @@
 // EchoCanceller: removes the echo of the far-end (playback) signal from the captured
-// signal, 10 ms of 48 kHz mono at a time; one adapter per library (speexdsp, WebRTC).
+// signal, 10 ms of mono at a time at the rate it was made for (48 kHz, or the 16 kHz
+// speech band VoiceProcessor runs at); one adapter per library (speexdsp, WebRTC).
 // The audio worker thread owns an instance, which owns its library state.
 #pragma once
 
@@ -15,6 +16,9 @@ namespace koe {
 
 // Both libraries work on 10 ms blocks; so does the whole voice processing chain.
 inline constexpr size_t kVoiceProcessingFrameSamples = frame_samples(FrameLength::k10ms);
+// The rates the processing libraries are run at here.
+inline constexpr int kSpeechBandRate = 16000;
+inline constexpr size_t processing_frame_samples(int rate) { return static_cast<size_t>(rate / 100); }
 
 enum class EchoCancellerKind { kSpeex, kWebrtc };
 
@@ -29,7 +33,7 @@ class EchoCanceller {
  public:
   virtual ~EchoCanceller() = default;
 
-  // `capture`, `playback` and `out` each hold kVoiceProcessingFrameSamples samples;
+  // `capture`, `playback` and `out` each hold 10 ms (processing_frame_samples(rate));
   // `playback` is the far-end frame handed to the speaker at the time `capture` was
   // read (the echo of it arrives later in `capture`). `out` may alias `capture`.
   virtual void process(std::span<const Sample> capture, std::span<const Sample> playback,
@@ -37,8 +41,13 @@ class EchoCanceller {
   // Forgets the learned echo path and far-end history (a new call, or the
   // canceller was switched off for a while).
   virtual void reset() = 0;
+  // Takes over noise suppression too, when its residual suppressor already analyses the
+  // noise (one spectral stage instead of two: less work, one frame of delay less). False:
+  // this canceller cannot; the caller suppresses noise itself.
+  virtual bool suppress_noise(bool /*on*/) { return false; }
 };
 
-std::unique_ptr<EchoCanceller> make_echo_canceller(EchoCancellerKind kind);
+// `rate`: kSampleRate or kSpeechBandRate.
+std::unique_ptr<EchoCanceller> make_echo_canceller(EchoCancellerKind kind, int rate = kSampleRate);
 
 }  // namespace koe

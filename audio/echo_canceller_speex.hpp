@@ -4,7 +4,6 @@
 // reference is delayed to line up on it. One thread at a time; owns both states.
 #pragma once
 
-#include <array>
 #include <memory>
 #include <vector>
 
@@ -21,9 +20,10 @@ class SpeexEchoCanceller final : public EchoCanceller {
  public:
   // The filter covers `tail` of echo path (delay plus room reverberation). Longer
   // tails cost CPU and adapt more slowly.
-  static constexpr Duration kDefaultTail = std::chrono::milliseconds(400);
+  static constexpr Duration kDefaultTail = std::chrono::milliseconds(300);
 
-  explicit SpeexEchoCanceller(Duration tail = kDefaultTail, bool align_delay = true);
+  // `rate`: kSampleRate or kSpeechBandRate (a third of the work per second of tail).
+  explicit SpeexEchoCanceller(Duration tail = kDefaultTail, bool align_delay = true, int rate = kSampleRate);
   ~SpeexEchoCanceller() override;
   SpeexEchoCanceller(const SpeexEchoCanceller&) = delete;
   SpeexEchoCanceller& operator=(const SpeexEchoCanceller&) = delete;
@@ -31,6 +31,12 @@ class SpeexEchoCanceller final : public EchoCanceller {
   void process(std::span<const Sample> capture, std::span<const Sample> playback,
                std::span<Sample> out) override;
   void reset() override;
+  // speexdsp's preprocessor estimates the noise anyway (its residual echo gain needs
+  // it): on, it also removes the noise (kNoiseSuppressDb); off, noise passes (0 dB).
+  bool suppress_noise(bool on) override;
+
+  // Noise attenuation with suppress_noise(true).
+  static constexpr int kNoiseSuppressDb = -20;
 
  private:
   struct EchoDeleter {
@@ -52,10 +58,13 @@ class SpeexEchoCanceller final : public EchoCanceller {
 
   std::unique_ptr<SpeexEchoState_, EchoDeleter> echo_;
   std::unique_ptr<SpeexPreprocessState_, PreprocessDeleter> suppressor_;
+  const int rate_;
+  const size_t frame_;  // 10 ms at rate_
   int tail_samples_ = 0;
-  std::array<Sample, kVoiceProcessingFrameSamples> capture_copy_{};
+  std::vector<Sample> capture_copy_;
   const size_t tail_frames_;
   const bool align_delay_;
+  bool suppress_noise_ = false;
   EchoDelayEstimator delay_;
   std::vector<Sample> far_history_;  // the last max_delay + 1 far-end frames, circular
   size_t frames_ = 0;

@@ -5,9 +5,10 @@
 
 namespace koe {
 
-WebrtcEchoCanceller::WebrtcEchoCanceller(Suppression suppression)
+WebrtcEchoCanceller::WebrtcEchoCanceller(Suppression suppression, int rate)
     : suppression_(suppression),
-      apm_(WebrtcApm::Options{.delay_agnostic = true, .extended_filter = true}) {
+      frame_(processing_frame_samples(rate)),
+      apm_(WebrtcApm::Options{.delay_agnostic = true, .extended_filter = true, .rate = rate}) {
   configure();
 }
 
@@ -25,8 +26,7 @@ void WebrtcEchoCanceller::configure() {
 
 void WebrtcEchoCanceller::process(std::span<const Sample> capture,
                                   std::span<const Sample> playback, std::span<Sample> out) {
-  if (capture.size() != kVoiceProcessingFrameSamples ||
-      playback.size() != kVoiceProcessingFrameSamples || out.size() != kVoiceProcessingFrameSamples)
+  if (capture.size() != frame_ || playback.size() != frame_ || out.size() != frame_)
     throw std::invalid_argument("echo canceller frames must hold 10 ms");
   apm_.analyze_playback(playback);
   // Required with the AEC on. The delay-agnostic mode estimates the real delay

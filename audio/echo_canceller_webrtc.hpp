@@ -14,7 +14,7 @@ class WebrtcEchoCanceller final : public EchoCanceller {
   // near-end voice during double talk.
   enum class Suppression { kLow, kModerate, kHigh };
 
-  explicit WebrtcEchoCanceller(Suppression suppression = Suppression::kModerate);
+  explicit WebrtcEchoCanceller(Suppression suppression = Suppression::kModerate, int rate = kSampleRate);
 
   void process(std::span<const Sample> capture, std::span<const Sample> playback,
                std::span<Sample> out) override;
@@ -24,6 +24,7 @@ class WebrtcEchoCanceller final : public EchoCanceller {
   void configure();
 
   const Suppression suppression_;
+  const size_t frame_;
   WebrtcApm apm_;
 };
 

@@ -22,7 +22,9 @@ EchoDelayEstimator::EchoDelayEstimator(EchoDelayConfig config)
     : config_(config),
       capture_log_(config.window_frames + 1),
       far_log_(config.window_frames + config.max_delay_frames + 1),
-      correlations_(config.max_delay_frames + 1) {
+      correlations_(config.max_delay_frames + 1),
+      capture_changes_(config.window_frames),
+      far_changes_(config.window_frames + config.max_delay_frames) {
   if (config.window_frames < 10 || config.update_every_frames == 0)
     throw std::invalid_argument("echo delay estimator needs a window of at least 10 frames");
 }
@@ -51,8 +53,12 @@ void EchoDelayEstimator::estimate() {
   const auto at = [&](const std::vector<double>& log, size_t back) {
     return log[(frames_ - 1 - back) % log.size()] - log[(frames_ - 2 - back) % log.size()];
   };
-  const auto cap = [&](size_t t) { return at(capture_log_, w - 1 - t); };
-  const auto far = [&](size_t t, size_t lag) { return at(far_log_, w - 1 - t + lag); };
+  // Unrolled from the circular logs once: the lag loop below would otherwise spend
+  // most of its time on the modulo.
+  for (size_t back = 0; back < capture_changes_.size(); ++back) capture_changes_[back] = at(capture_log_, back);
+  for (size_t back = 0; back < far_changes_.size(); ++back) far_changes_[back] = at(far_log_, back);
+  const auto cap = [&](size_t t) { return capture_changes_[w - 1 - t]; };
+  const auto far = [&](size_t t, size_t lag) { return far_changes_[w - 1 - t + lag]; };
 
   double cap_mean = 0, cap_var = 0;
   for (size_t t = 0; t < w; ++t) cap_mean += cap(t);

@@ -43,6 +43,9 @@ class EchoDelayEstimator {
   std::vector<double> far_log_;
   size_t frames_ = 0;
   std::vector<double> correlations_;  // scratch, one per lag
+  // Scratch: log-energy changes, newest first (capture: window; far: window + max delay).
+  std::vector<double> capture_changes_;
+  std::vector<double> far_changes_;
   std::optional<size_t> candidate_;  // the last confident lag
   size_t agreeing_ = 0;              // confident estimates in a row near candidate_
   std::optional<size_t> delay_;

@@ -11,11 +11,13 @@ namespace {
 constexpr int64_t kSamplesPerMs = kSampleRate / 1000;
 // Consecutive far-off packets that mean the sender restarted its stream.
 constexpr int kFarPacketsForRestart = 3;
-// Steering keeps the slack in [low, low + kSlackWindowMs], low = margin + one pull +
-// kSlackLowMs; the window is wider than the longest stretch step, so one step never
-// overshoots it.
+// Steering keeps the decode margin (the slack less queued_ms()) in [low, low + one pull +
+// kSlackLowMs), low = jitter margin + kSlackLowMs: the margin moves in whole pulls, so a
+// window narrower than a pull could hold no value and steering would swing.
 constexpr double kSlackLowMs = 2.5;
-constexpr double kSlackWindowMs = 15.0;
+// Audio queued before the next packet beyond this is trimmed: a stretch removes at most
+// kMaxPitchPeriod, so trimming never makes the next packet decode a pull earlier.
+constexpr double kTrimQueuedMs = 1000.0 * kMaxPitchPeriod / kSampleRate + 1.0;
 // FEC and redundant copies repair a loss only if the packets after it are here in time:
 // the buffer waits one more frame per frame of repair the sender sends (FEC covers one,
 // depth-d redundancy d), at most this many, and keeps that for a while after the last
@@ -132,16 +134,28 @@ int64_t JitterBuffer::target_level_samples() const {
   return samples_of(delay_.target()) + (1 + repair_frames_) * int64_t{frame_samples_};
 }
 
-// A packet decoded now starts to play after the unplayed audio before it; it had to be
-// here by this pull, up to a pull earlier than that. Measuring to its first sample keeps
-// the slack continuous: stretching by n samples moves it by exactly n.
+// A packet decoded now starts to play after the unplayed audio before it. Measuring to
+// its first sample keeps the slack continuous: stretching by n samples moves it by n.
 double JitterBuffer::slack_ms(TimePoint now, const Packet& packet) const {
-  return ms_of((now - packet.arrival) + packet.relative_delay) + double(unplayed()) / kSamplesPerMs;
+  return arrival_margin_ms(now, packet) + double(unplayed()) / kSamplesPerMs;
 }
 
-double JitterBuffer::low_slack_ms() const {
-  return ms_of(delay_.target()) + double(pull_samples_ + repair_frames_ * frame_samples_) / kSamplesPerMs +
-         kSlackLowMs;
+// How long ago a packet with no extra delay would have arrived: what a later one may use.
+double JitterBuffer::arrival_margin_ms(TimePoint now, const Packet& packet) const {
+  return ms_of((now - packet.arrival) + packet.relative_delay);
+}
+
+double JitterBuffer::low_margin_ms() const {
+  return ms_of(delay_.target()) + double(repair_frames_ * frame_samples_) / kSamplesPerMs + kSlackLowMs;
+}
+
+// During a pull, after this pull's audio is there: the next packet is decoded by the first
+// pull that lacks audio, so its arrival deadline lies `queued` before it starts to play,
+// where `queued` is the audio left after this pull, less whole pulls. Its slack minus that
+// is its decode margin; the queued part is latency that trimming removes at no risk.
+double JitterBuffer::queued_ms() const {
+  const size_t left = unplayed() > pull_samples_ ? unplayed() - pull_samples_ : 0;
+  return double(left % pull_samples_) / kSamplesPerMs;
 }
 
 void JitterBuffer::note_repair(int frames) {
@@ -166,7 +180,7 @@ int64_t JitterBuffer::buffered_samples() const {
 bool JitterBuffer::try_start(TimePoint now) {
   if (packets_.empty()) return false;
   const Packet& oldest = packets_.begin()->second;
-  if (slack_ms(now, oldest) < low_slack_ms()) return false;
+  if (arrival_margin_ms(now, oldest) < low_margin_ms()) return false;
   playing_ = true;
   play_ts_ = packets_.begin()->first;
   last_sequence_ = oldest.sequence - 1;
@@ -234,7 +248,7 @@ void JitterBuffer::produce(TimePoint now, PullResult& result) {
   if (next.sequence == last_sequence_ + 1) {
     // Nothing lost: the sender paused (DTX). Start the talkspurt early, dropping
     // comfort noise, once its first packet has waited its turn.
-    if (slack_ms(now, next) >= low_slack_ms()) {
+    if (arrival_margin_ms(now, next) >= low_margin_ms()) {
       play_ts_ = timestamp;
       observe_slack(now, next);
       decode_next(result);
@@ -316,16 +330,18 @@ void JitterBuffer::conceal(int64_t samples, PlayoutKind kind, PullResult& result
 }
 
 void JitterBuffer::steer(PullResult& result) {
-  if (!slack_ms_ || result.kind == PlayoutKind::kConcealed) return;  // don't stretch concealment
-  const double low = low_slack_ms();
+  if (!slack_ms_ || result.kind == PlayoutKind::kConcealed || pull_samples_ == 0) return;  // don't stretch concealment
+  const double low = low_margin_ms();
+  const double queued = queued_ms();
+  const double margin = *slack_ms_ - queued;
   Stretch how;
-  if (*slack_ms_ > low + kSlackWindowMs) {
+  if (margin < low) {
+    how = Stretch::kLengthen;  // before any trimming: lengthen until the decode moves a pull later
+  } else if (margin >= low + double(pull_samples_) / kSamplesPerMs + kSlackLowMs || queued > kTrimQueuedMs) {
     how = Stretch::kShorten;
     // Shortening needs two pitch periods of audio not yet played.
     if (unplayed() < 2 * kMaxPitchPeriod && !packets_.empty() && packets_.begin()->first == play_ts_)
       decode_next(result);
-  } else if (*slack_ms_ < low) {
-    how = Stretch::kLengthen;
   } else {
     return;
   }

@@ -112,7 +112,9 @@ class JitterBuffer {
   int64_t target_level_samples() const;
   double slack_ms(TimePoint now, const Packet& packet) const;
   void note_repair(int frames);
-  double low_slack_ms() const;
+  double arrival_margin_ms(TimePoint now, const Packet& packet) const;
+  double low_margin_ms() const;
+  double queued_ms() const;
 
   std::unique_ptr<VoiceDecoder> decoder_;
   JitterBufferConfig config_;

@@ -22,7 +22,8 @@ void Resampler::StateDeleter::operator()(SpeexResamplerState_* state) const {
   speex_resampler_destroy(state);
 }
 
-Resampler::Resampler(int from_rate, int to_rate, int quality) {
+Resampler::Resampler(int from_rate, int to_rate, int quality, bool remove_delay)
+    : remove_delay_(remove_delay) {
   if (!valid_rate(from_rate) || !valid_rate(to_rate))
     throw std::invalid_argument("resampler rate out of range: " + std::to_string(from_rate) +
                                 " -> " + std::to_string(to_rate));
@@ -31,7 +32,7 @@ Resampler::Resampler(int from_rate, int to_rate, int quality) {
   state_.reset(speex_resampler_init(1, static_cast<Uint>(from_rate), static_cast<Uint>(to_rate),
                                     quality, &err));
   if (!state_) throw std::runtime_error(speex_resampler_strerror(err));
-  speex_resampler_skip_zeros(state_.get());
+  if (remove_delay_) speex_resampler_skip_zeros(state_.get());
 }
 
 Resampler::~Resampler() = default;
@@ -76,7 +77,11 @@ void Resampler::flush(std::vector<Sample>& out) {
 void Resampler::reset() {
   if (!state_) return;
   speex_resampler_reset_mem(state_.get());
-  speex_resampler_skip_zeros(state_.get());
+  if (remove_delay_) speex_resampler_skip_zeros(state_.get());
+}
+
+int Resampler::delay_samples() const {
+  return state_ ? speex_resampler_get_output_latency(state_.get()) : 0;
 }
 
 std::vector<Sample> resample(std::span<const Sample> in, int from_rate, int to_rate) {

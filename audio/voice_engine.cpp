@@ -17,14 +17,22 @@ namespace {
 using std::chrono::milliseconds;
 
 // The device rings cannot wake us (their callbacks may not make system calls), so the
-// media thread waits on its condition variable until shortly before the next capture
-// frame is due, then checks the ring every kPoll. Starting kLead early also pulls the
-// wake-up toward the frame's real arrival when a check finds it already waiting.
-// (The next playback frame is due earlier still: VoiceEngineConfig::playout_lead.)
-constexpr Duration kLead = milliseconds(3);
-constexpr Duration kPoll = milliseconds(1);
+// media thread wakes on the device's frame clock: at the time it expects the next
+// capture frame, learned from when frames were found. A wake that finds no frame polls
+// every kPoll and re-learns the clock from the frame it then finds; a wake that finds
+// one aims the next wake kCreep earlier, so the clock never drifts late unnoticed. About
+// 1.5 wakes per frame, each at most kPoll late (earlier: a 3 ms lead and 1 ms polls,
+// about five wakes per frame). The next playback frame is due earlier still:
+// VoiceEngineConfig::playout_lead.
+constexpr Duration kPoll = std::chrono::microseconds(500);
+constexpr Duration kCreep = std::chrono::microseconds(250);
 // No frame yet, or the device stalled: check at a relaxed pace.
 constexpr Duration kIdlePoll = milliseconds(5);
+// Real-time priority for the media thread where the system permits it (root, or
+// RLIMIT_RTPRIO): a frame's work is well under a millisecond, and a thread woken late
+// under load is what makes dropouts. Low among real-time priorities: audio servers
+// and the device callbacks' own threads run higher.
+constexpr int kMediaThreadPriority = 10;
 constexpr float kMaxPeerGain = 2.0f;
 
 Duration thread_cpu_time() {
@@ -50,6 +58,7 @@ VoiceEngine::VoiceEngine(std::unique_ptr<AudioDevice> device, VoiceEngineConfig 
       processor_(config_.echo_canceller, config_.processing),
       random_(make_random(config_.random_seed)),
       mixer_(frame_samples_),
+      alerts_(config_.alerts, frame_samples_),
       capture_(frame_samples_),
       reference_(frame_samples_),
       voice_(frame_samples_) {}
@@ -65,6 +74,8 @@ bool VoiceEngine::start() {
     controls_changed_ = true;
   }
   last_frame_at_.reset();
+  next_frame_at_.reset();
+  frame_missed_ = false;
   thread_ = std::thread([this] { run(); });
   return true;
 }
@@ -170,6 +181,9 @@ VoiceEngineStats VoiceEngine::engine_stats() const {
 
 void VoiceEngine::run() {
   pthread_setname_np(pthread_self(), "koe-media");
+  sched_param priority{};
+  priority.sched_priority = kMediaThreadPriority;
+  pthread_setschedparam(pthread_self(), SCHED_FIFO, &priority);  // not permitted: stays as it was
   std::unique_lock lock(mutex_);
   TimePoint wake_at = clock_.now();
   while (true) {
@@ -200,10 +214,12 @@ void VoiceEngine::service() {
       // The device just took a playback frame: if it was not written yet, we are late.
       if (frames_played() <= media_stats_.frames_captured) play_frame(now);
       capture_frame(now);
+      learn_frame_clock(now);
       last_frame_at_ = now;
     } else if (playout_due(now)) {
       play_frame(now);
     } else {
+      if (next_frame_at_ && now >= *next_frame_at_) frame_missed_ = true;
       break;
     }
   }
@@ -292,6 +308,7 @@ void VoiceEngine::play_frame(TimePoint now) {
     call.media->play(now, voice_);
     if (call.media->audible()) mixer_.add(voice_, call.media->gain());
   }
+  alerts_.mix_into(mixer_);
   mixer_.finish(levels_.speaker.linear(), reference_);
   levels_.output.process(reference_);
   device_->write_playback(reference_);
@@ -314,9 +331,17 @@ void VoiceEngine::publish() {
   engine_stats_.media_thread_cpu = media_stats_.media_thread_cpu;
 }
 
+void VoiceEngine::learn_frame_clock(TimePoint found_at) {
+  // Found by a poll after a miss: it arrived within the last kPoll. Found at once: it may
+  // have waited, so look a little earlier next time. Far off (a stall): start over.
+  const bool on_clock = next_frame_at_ && !frame_missed_ && found_at - *next_frame_at_ < frame_period_;
+  next_frame_at_ = on_clock ? *next_frame_at_ + frame_period_ - kCreep : found_at + frame_period_;
+  frame_missed_ = false;
+}
+
 TimePoint VoiceEngine::next_wake(TimePoint now) const {
-  if (!last_frame_at_) return now + kIdlePoll;
-  TimePoint capture_check = *last_frame_at_ + frame_period_ - kLead;
+  if (!last_frame_at_ || !next_frame_at_) return now + kIdlePoll;
+  TimePoint capture_check = *next_frame_at_;
   if (now >= capture_check) capture_check = now + (now - *last_frame_at_ < 2 * frame_period_ ? kPoll : kIdlePoll);
   // service() played anything already due, so a pending playout lies ahead.
   if (frames_played() == media_stats_.frames_captured) return std::min(capture_check, playout_at());

@@ -1,8 +1,9 @@
 // VoiceEngine: joins the audio device to the node's calls. Its media thread paces itself
 // on the device's capture ring: microphone -> voice processing -> one encoder per call ->
-// SendVoice; and per call jitter buffer -> peer gain -> mix -> playback ring (which is
-// also the echo canceller's reference). Public methods: any thread, except that the
-// owner thread alone calls start/stop. The engine owns the device and all call media.
+// SendVoice; and per call jitter buffer -> peer gain -> mix (with any alert sound) ->
+// playback ring (which is also the echo canceller's reference). Public methods: any
+// thread, except that the owner thread alone calls start/stop. The engine owns the
+// device and all call media.
 #pragma once
 
 #include <condition_variable>
@@ -16,8 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include "audio/alert_sounds.hpp"
 #include "audio/audio_device.hpp"
 #include "audio/call_media.hpp"
+#include "audio/clip_player.hpp"
 #include "audio/levels.hpp"
 #include "audio/voice_mixer.hpp"
 #include "audio/voice_processor.hpp"
@@ -43,6 +46,8 @@ struct VoiceEngineConfig {
   Duration playout_lead = std::chrono::milliseconds(5);
   // Seeds the per-call first sequence numbers and timestamps; 0: the system CSPRNG.
   uint64_t random_seed = 0;
+  // The ringtone and ring-back (load_alert_sounds); null: start_alert plays nothing.
+  std::shared_ptr<const AlertSounds> alerts;
 };
 
 // Engine-wide counters (any thread, a consistent copy).
@@ -81,6 +86,12 @@ class VoiceEngine {
   // A voice payload that arrived from the call's peer (the net thread). Never blocks
   // for long: it is queued for the media thread.
   void deliver(uint64_t call, ByteView payload);
+
+  // Any thread (the net thread): an alert sound loops on the speaker, mixed over any
+  // call audio and untouched by mute, until stop_alert or another start_alert. The
+  // device runs from start() to stop(), calls or not, so the alert needs no call.
+  void start_alert(AlertSound sound) { alerts_.start(sound); }
+  void stop_alert() { alerts_.stop(); }
 
   void set_muted(bool muted);
   // The peer's playback gain, linear, clamped to 0..2 (NaN ignored).
@@ -132,6 +143,7 @@ class VoiceEngine {
   bool playout_due(TimePoint now) const;
   void publish();
   TimePoint next_wake(TimePoint now) const;
+  void learn_frame_clock(TimePoint found_at);  // a capture frame was found at found_at
 
   const VoiceEngineConfig config_;
   const size_t frame_samples_;
@@ -157,11 +169,14 @@ class VoiceEngine {
   std::map<uint64_t, ActiveCall> calls_;
   std::unique_ptr<Random> random_;
   VoiceMixer mixer_;
+  ClipPlayer alerts_;  // start/stop: any thread; mixing: media thread
   std::vector<Sample> capture_;    // one frame
   std::vector<Sample> reference_;  // the last frame handed to the speaker
   std::vector<Sample> voice_;      // one call's pulled frame
   std::vector<Inbound> taken_;     // inbound moved out of the queue
   std::optional<TimePoint> last_frame_at_;
+  std::optional<TimePoint> next_frame_at_;  // when the next capture frame is expected
+  bool frame_missed_ = false;               // a wake since the last frame found none
   int frames_ahead_ = 0;
   VoiceEngineStats media_stats_;
 };

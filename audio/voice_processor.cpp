@@ -33,9 +33,13 @@ void check(int error, const char* what) {
 VoiceProcessor::VoiceProcessor(EchoCancellerKind echo, VoiceProcessingSwitches switches)
     : echo_kind_(echo),
       wanted_(pack(switches)),
-      echo_(make_echo_canceller(echo)),
-      apm_(WebrtcApm::Options{}),
-      scratch_(kVoiceProcessingFrameSamples) {
+      echo_(make_echo_canceller(echo, kRate)),
+      apm_(WebrtcApm::Options{.rate = kRate}),
+      capture_down_(kSampleRate, kRate, kResamplerQuality, false),
+      playback_down_(kSampleRate, kRate, kResamplerQuality, false),
+      up_(kRate, kSampleRate, kResamplerQuality, false) {
+  // Room for a frame plus the resampler's own slack (Resampler::process).
+  for (auto* v : {&capture_band_, &playback_band_, &output_}) v->reserve(2 * kVoiceProcessingFrameSamples + 64);
   Apm& apm = apm_.module();
   check(apm.noise_suppression()->set_level(webrtc::NoiseSuppression::kHigh), "noise level");
   webrtc::GainControl* agc = apm.gain_control();
@@ -60,12 +64,33 @@ VoiceProcessingSwitches VoiceProcessor::switches() const {
 void VoiceProcessor::apply(const VoiceProcessingSwitches& wanted) {
   // A canceller switched back on would start from a stale echo path and far-end
   // history: start it afresh.
-  if (wanted.echo_cancellation && !applied_.echo_cancellation) echo_->reset();
+  if (wanted.echo_cancellation && !applied_.echo_cancellation) {
+    echo_->reset();
+    playback_down_.reset();
+  }
+  // The same for the resamplers' few ms of history when processing starts again.
+  const bool was_changing = changes_samples();
+  // A canceller that analyses the noise anyway removes it too; WebRTC's suppressor only
+  // runs without one (its own analysis window would add 6-7 ms more delay).
+  const bool canceller_denoises = wanted.echo_cancellation && echo_->suppress_noise(wanted.noise_suppression);
   Apm& apm = apm_.module();
-  check(apm.noise_suppression()->Enable(wanted.noise_suppression), "noise suppression");
+  check(apm.noise_suppression()->Enable(wanted.noise_suppression && !canceller_denoises), "noise suppression");
   check(apm.gain_control()->Enable(wanted.automatic_gain), "gain control");
   check(apm.voice_detection()->Enable(wanted.voice_activity_detection), "voice detection");
   applied_ = wanted;
+  if (changes_samples() && !was_changing) {
+    capture_down_.reset();
+    up_.reset();
+  }
+}
+
+bool VoiceProcessor::changes_samples() const {
+  return applied_.echo_cancellation || applied_.noise_suppression || applied_.automatic_gain;
+}
+
+void VoiceProcessor::convert(Resampler& resampler, std::span<const Sample> in, std::vector<Sample>& out) {
+  out.clear();
+  resampler.process(in, out);
 }
 
 bool VoiceProcessor::process(std::span<Sample> capture, std::span<const Sample> playback) {
@@ -83,15 +108,26 @@ bool VoiceProcessor::process(std::span<Sample> capture, std::span<const Sample> 
 }
 
 bool VoiceProcessor::process_frame(std::span<Sample> frame, std::span<const Sample> playback) {
-  if (applied_.echo_cancellation) echo_->process(frame, playback, frame);
-  if (applied_.noise_suppression || applied_.automatic_gain) {
-    apm_.process_capture(frame);
-  } else if (applied_.voice_activity_detection) {
-    std::copy(frame.begin(), frame.end(), scratch_.begin());
-    apm_.process_capture(scratch_);
-  } else {
-    return false;
+  if (!changes_samples() && !applied_.voice_activity_detection) return false;
+  convert(capture_down_, frame, capture_band_);
+  if (!changes_samples()) return process_band(capture_band_);  // a copy: frame untouched
+  if (applied_.echo_cancellation) {
+    convert(playback_down_, playback, playback_band_);
+    echo_->process(capture_band_, playback_band_, capture_band_);
   }
+  const bool voice = process_band(capture_band_);
+  convert(up_, capture_band_, output_);
+  // Integer ratios without delay removal give whole frames; guard the copy all the same.
+  std::copy_n(output_.begin(), std::min(output_.size(), frame.size()), frame.begin());
+  return voice;
+}
+
+bool VoiceProcessor::process_band(std::span<Sample> band) {
+  if (band.size() != processing_frame_samples(kRate)) return false;
+  Apm& apm = apm_.module();
+  if (!apm.noise_suppression()->is_enabled() && !applied_.automatic_gain && !applied_.voice_activity_detection)
+    return false;
+  apm_.process_capture(band);
   return applied_.voice_activity_detection && apm_.has_voice();
 }
 

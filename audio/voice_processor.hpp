@@ -1,6 +1,7 @@
 // VoiceProcessor: the capture-side voice chain, echo cancellation -> noise
 // suppression -> automatic gain, plus voice activity detection, each switchable at
-// run time. The audio worker thread calls process(); any thread may set_switches()
+// run time. The chain runs on the 16 kHz speech band (a third of the work of 48 kHz):
+// capture and playback are resampled down, the result back up to 48 kHz. The audio worker thread calls process(); any thread may set_switches()
 // (applied from the next frame on). It owns its echo canceller and WebRTC module.
 #pragma once
 
@@ -11,11 +12,14 @@
 #include <vector>
 
 #include "audio/echo_canceller.hpp"
+#include "audio/resampler.hpp"
 #include "audio/webrtc_apm.hpp"
 
 namespace koe {
 
-// Which stages run. A stage that is off leaves the samples bit-exact.
+// Which stages run. With echo cancellation, noise suppression and gain all off the
+// samples stay bit-exact (voice detection alone looks at a copy); with any of them on
+// the output is band-limited to 8 kHz and delayed 3 ms by the resamplers.
 struct VoiceProcessingSwitches {
   bool echo_cancellation = true;
   bool noise_suppression = true;
@@ -27,6 +31,11 @@ struct VoiceProcessingSwitches {
 
 class VoiceProcessor {
  public:
+  // Processing rate and the quality of the resamplers around it (speexdsp 0..10):
+  // 3 delays 1.5 ms down and 1.5 ms up; higher qualities cost 1 ms more each step.
+  static constexpr int kRate = kSpeechBandRate;
+  static constexpr int kResamplerQuality = 3;
+
   explicit VoiceProcessor(EchoCancellerKind echo = kDefaultEchoCanceller,
                           VoiceProcessingSwitches switches = {});
 
@@ -45,13 +54,24 @@ class VoiceProcessor {
  private:
   void apply(const VoiceProcessingSwitches& wanted);
   bool process_frame(std::span<Sample> frame, std::span<const Sample> playback);
+  bool changes_samples() const;
+  // Runs the enabled WebRTC stages over `band`; the voice decision.
+  bool process_band(std::span<Sample> band);
+  // 10 ms through `resampler` into `out` (whole frames in, whole frames out).
+  static void convert(Resampler& resampler, std::span<const Sample> in, std::vector<Sample>& out);
 
   const EchoCancellerKind echo_kind_;
   std::atomic<uint8_t> wanted_;  // VoiceProcessingSwitches as bits: always lock-free
   VoiceProcessingSwitches applied_;  // worker thread only
-  std::unique_ptr<EchoCanceller> echo_;
-  WebrtcApm apm_;  // noise suppression, gain and voice detection
-  std::vector<Sample> scratch_;  // voice detection alone must not touch the samples
+  std::unique_ptr<EchoCanceller> echo_;  // at kRate
+  WebrtcApm apm_;  // noise suppression, gain and voice detection, at kRate
+  Resampler capture_down_;
+  Resampler playback_down_;
+  Resampler up_;
+  // 10 ms frames, reused (capacity reserved: no allocation per frame).
+  std::vector<Sample> capture_band_;
+  std::vector<Sample> playback_band_;
+  std::vector<Sample> output_;
 };
 
 }  // namespace koe

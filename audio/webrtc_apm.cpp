@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace koe {
 
-WebrtcApm::WebrtcApm(Options options) {
+WebrtcApm::WebrtcApm(Options options) : rate_(options.rate) {
   webrtc::Config config;
   // The "experimental" AGC drives an analog microphone volume we do not have; our
   // gain stage is the digital one.
@@ -15,15 +16,15 @@ WebrtcApm::WebrtcApm(Options options) {
   apm_.reset(webrtc::AudioProcessing::Create(config));
   if (!apm_) throw std::runtime_error("webrtc AudioProcessing::Create failed");
   using Apm = webrtc::AudioProcessing;
-  if (apm_->Initialize(kSampleRate, kSampleRate, kSampleRate, Apm::kMono, Apm::kMono,
-                       Apm::kMono) != Apm::kNoError)
-    throw std::runtime_error("webrtc AudioProcessing refused 48 kHz mono");
+  if ((rate_ != kSampleRate && rate_ != kSpeechBandRate) ||
+      apm_->Initialize(rate_, rate_, rate_, Apm::kMono, Apm::kMono, Apm::kMono) != Apm::kNoError)
+    throw std::runtime_error("webrtc AudioProcessing refused " + std::to_string(rate_) + " Hz mono");
 }
 
 void WebrtcApm::load(std::span<const Sample> frame) {
-  if (frame.size() != kVoiceProcessingFrameSamples)
+  if (frame.size() != processing_frame_samples(rate_))
     throw std::invalid_argument("webrtc audio processing frames must hold 10 ms");
-  frame_.UpdateFrame(-1, 0, frame.data(), frame.size(), kSampleRate,
+  frame_.UpdateFrame(-1, 0, frame.data(), frame.size(), rate_,
                      webrtc::AudioFrame::kNormalSpeech, webrtc::AudioFrame::kVadUnknown, 1);
 }
 

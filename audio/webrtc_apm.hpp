@@ -1,5 +1,5 @@
 // WebrtcApm: one WebRTC AudioProcessing module (webrtc-audio-processing 0.3) run at
-// 48 kHz mono on 10 ms frames; the common ground of the WebRTC echo canceller and the
+// 48 or 16 kHz mono on 10 ms frames; the common ground of the WebRTC echo canceller and the
 // noise/gain/voice stages. One thread at a time; owns the module and its frame buffer.
 #pragma once
 
@@ -20,6 +20,7 @@ class WebrtcApm {
     // use the 128 ms filter instead of the 48 ms one.
     bool delay_agnostic = false;
     bool extended_filter = false;
+    int rate = kSampleRate;  // or kSpeechBandRate (no band splitting: cheaper)
   };
 
   // Every component starts disabled; enable them through module().
@@ -27,7 +28,7 @@ class WebrtcApm {
 
   webrtc::AudioProcessing& module() { return *apm_; }
 
-  // The far-end frame about to be played (kVoiceProcessingFrameSamples samples).
+  // The far-end frame about to be played (10 ms at the module's rate).
   void analyze_playback(std::span<const Sample> frame);
   // Runs the enabled components over a captured frame, in place. False (frame left
   // untouched) if the module rejects it.
@@ -38,6 +39,7 @@ class WebrtcApm {
  private:
   void load(std::span<const Sample> frame);
 
+  int rate_;
   std::unique_ptr<webrtc::AudioProcessing> apm_;
   webrtc::AudioFrame frame_;
 };

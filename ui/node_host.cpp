@@ -1,6 +1,7 @@
 #include "ui/node_host.hpp"
 
 #include "app/host_cache.hpp"
+#include "audio/alert_sounds.hpp"
 #include "audio/device_null.hpp"
 #include "audio/open_audio_device.hpp"
 #include "audio/voice_engine.hpp"
@@ -70,6 +71,13 @@ NodeHost::Started NodeHost::launch(Started previous, NodeConfig config, const De
   engine.processing.echo_cancellation = desktop.echo_cancellation;
   engine.processing.noise_suppression = desktop.noise_suppression;
   engine.processing.automatic_gain = desktop.automatic_gain;
+  if (desktop.play_ringtone) {
+    if (auto sounds = load_alert_sounds()) {
+      engine.alerts = *sounds;
+    } else {
+      out.warnings.push_back("calls will not ring: " + sounds.error());
+    }
+  }
   AudioDeviceConfig audio;
   audio.input_device = desktop.audio_input;
   audio.output_device = desktop.audio_output;

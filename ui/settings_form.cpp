@@ -53,6 +53,7 @@ DesktopSettings desktop_settings(const Settings& settings) {
   out.echo_cancellation = flag_field(fields, kEchoCancellationKey, true);
   out.noise_suppression = flag_field(fields, kNoiseSuppressionKey, true);
   out.automatic_gain = flag_field(fields, kAutomaticGainKey, true);
+  out.play_ringtone = flag_field(fields, kPlayRingtoneKey, true);
   if (const auto it = fields.find(kBootstrapKey); it != fields.end() && it->is_array()) {
     for (const Json& entry : *it) {
       if (!entry.is_string()) continue;
@@ -73,6 +74,7 @@ SettingsForm make_form(const Settings& settings) {
   form.echo_cancellation = desktop.echo_cancellation;
   form.noise_suppression = desktop.noise_suppression;
   form.automatic_gain = desktop.automatic_gain;
+  form.play_ringtone = desktop.play_ringtone;
   for (const HostPort& entry : desktop.bootstrap) form.bootstrap += entry.host + ":" + std::to_string(entry.port) + "\n";
   return form;
 }
@@ -134,6 +136,7 @@ Settings apply_form(const SettingsForm& form, const Settings& base) {
   fields[kEchoCancellationKey] = form.echo_cancellation;
   fields[kNoiseSuppressionKey] = form.noise_suppression;
   fields[kAutomaticGainKey] = form.automatic_gain;
+  fields[kPlayRingtoneKey] = form.play_ringtone;
   Json bootstrap = Json::array();
   for_each_line(form.bootstrap, [&](size_t, std::string_view line) {
     bootstrap.push_back(std::string(line));

@@ -1,5 +1,5 @@
 // The settings the desktop app edits: the profile's Settings plus the desktop's own
-// keys kept in settings.json (audio devices, voice processing switches, bootstrap
+// keys kept in settings.json (audio devices, voice processing switches, ringtone, bootstrap
 // supernodes), the editable form of both, and inline validation in the user's words.
 // Plain values and pure functions; any thread.
 #pragma once
@@ -20,6 +20,7 @@ inline constexpr const char* kAudioOutputKey = "audio_output";
 inline constexpr const char* kEchoCancellationKey = "echo_cancellation";
 inline constexpr const char* kNoiseSuppressionKey = "noise_suppression";
 inline constexpr const char* kAutomaticGainKey = "automatic_gain";
+inline constexpr const char* kPlayRingtoneKey = "play_ringtone";
 inline constexpr const char* kBootstrapKey = "bootstrap";
 
 // The desktop's keys as read from settings.json; a missing or mistyped key (or a
@@ -30,6 +31,7 @@ struct DesktopSettings {
   bool echo_cancellation = true;
   bool noise_suppression = true;
   bool automatic_gain = true;
+  bool play_ringtone = true;  // incoming calls ring, outgoing ones play the ring-back tone
   std::vector<HostPort> bootstrap;
 };
 DesktopSettings desktop_settings(const Settings& settings);
@@ -44,6 +46,7 @@ struct SettingsForm {
   bool echo_cancellation = true;
   bool noise_suppression = true;
   bool automatic_gain = true;
+  bool play_ringtone = true;
   std::string bootstrap;  // one HOST:PORT per line; blank lines are ignored
 
   friend bool operator==(const SettingsForm&, const SettingsForm&) = default;

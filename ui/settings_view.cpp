@@ -70,6 +70,7 @@ SettingsRequests SettingsView::draw(const AppSnapshot& snapshot, const CommandSi
   widgets::checkbox("Echo cancellation", form_.echo_cancellation);
   widgets::checkbox("Noise suppression", form_.noise_suppression);
   widgets::checkbox("Automatic gain", form_.automatic_gain);
+  widgets::checkbox("Play ringtone", form_.play_ringtone);
 
   widgets::heading("Network");
   widgets::text_field("Listening port (UDP)", form_.listen_port, "1025-65535", problems.listen_port,

@@ -11,6 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/node.hpp"
+#include "audio/alert_sounds.hpp"
+#include "audio/open_audio_device.hpp"
+#include "audio/voice_engine.hpp"
 #include "audio/wav_file.hpp"
 #include "net/random.hpp"
 #include "net/user_id.hpp"
@@ -310,10 +313,11 @@ TEST_F(CallsE2e, FailedCallsSayWhyInOneLine) {
 }
 
 // A callee that a person answers (or not): an in-process node of this test, since a
-// headless node has no one to press "decline". The caller is a real process.
+// headless node has no one to press "decline". The caller is a real process. With
+// `speaker_wav`, the person's speaker (ringtone included) is recorded there.
 class PersonNode {
  public:
-  explicit PersonNode(const std::string& bootstrap) : identity_(make_identity()) {
+  explicit PersonNode(const std::string& bootstrap, const fs::path& speaker_wav = {}) : identity_(make_identity()) {
     NodeConfig config;
     config.identity = &identity_;
     config.display_name = "person";
@@ -322,6 +326,15 @@ class PersonNode {
                                  static_cast<uint16_t>(std::stoi(bootstrap.substr(bootstrap.find(':') + 1)))}};
     config.lan_ip = Endpoint::make_ip(127, 0, 0, 1);
     config.accept_from_anyone = true;
+    if (!speaker_wav.empty()) {
+      config.make_voice_engine = [speaker_wav](VoiceSendFunction send) {
+        AudioDeviceConfig audio;
+        audio.output_wav = speaker_wav;
+        VoiceEngineConfig engine;
+        engine.alerts = load_alert_sounds().value();
+        return std::make_unique<VoiceEngine>(open_audio_device(audio).value(), engine, std::move(send));
+      };
+    }
     node_ = std::make_unique<Node>(std::move(config));
   }
   Node& node() { return *node_; }
@@ -350,6 +363,58 @@ TEST_F(CallsE2e, DeclinedCallSaysSo) {
   EXPECT_EQ(call("alice", bob.id(), {}, &out, &err), 1);
   person.join();
   EXPECT_NE(err.find("call failed: peer_declined"), std::string::npos) << err;
+}
+
+// Samples a recording holds so far (its header is valid after every block).
+size_t wav_samples(const fs::path& path) {
+  std::error_code ignored;
+  const auto bytes = fs::file_size(path, ignored);
+  return bytes > kWavHeaderBytes ? (bytes - kWavHeaderBytes) / sizeof(Sample) : 0;
+}
+size_t loud_samples(std::span<const Sample> samples) {
+  return static_cast<size_t>(std::count_if(samples.begin(), samples.end(), [](Sample x) { return std::abs(x) > 1000; }));
+}
+
+TEST_F(CallsE2e, RingtoneAndRingbackPlayUntilTheCallIsDeclined) {
+  const fs::path bob_speaker = dir_ / "bob_out.wav", alice_speaker = dir_ / "alice_out.wav";
+  PersonNode bob(bootstrap_, bob_speaker);
+  ASSERT_EQ(bob.node().start(), "");
+  ASSERT_EQ(bob.node().wait_until([](const AppSnapshot& s) { return s.network == NetworkState::kOnline; }, 30s).network,
+            NetworkState::kOnline);
+  std::string out, err;
+  int status = -1;
+  std::thread caller([&] { status = call("alice", bob.id(), {"--audio-out", alice_speaker}, &out, &err); });
+  const auto ringing =
+      bob.node().wait_until([](const AppSnapshot& s) { return s.call && s.call->state == CallState::kRinging; }, 60s);
+  EXPECT_TRUE(ringing.call);
+  // Half a second of ringtone reaches Bob's speaker before anyone answers.
+  const bool rang = ChildProcess::wait_for(
+      [&] {
+        const auto heard = load_wav_48k(bob_speaker);
+        return heard && loud_samples(*heard) > kSampleRate / 2;
+      },
+      30s);
+  bob.node().command(command::Decline{});
+  caller.join();
+  ASSERT_TRUE(rang);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(err.find("call failed: peer_declined"), std::string::npos) << err;
+  const AppSnapshot declined =
+      bob.node().wait_until([](const AppSnapshot& s) { return !s.call_history.empty(); }, 20s);
+  ASSERT_FALSE(declined.call_history.empty());
+  // Then 3 s more of Bob's speaker (longer than a ring and its pause): silent, once the
+  // few frames already queued for the device (well under 0.1 s) have played.
+  const size_t declined_at = wav_samples(bob_speaker) + kSampleRate / 10;
+  ASSERT_TRUE(ChildProcess::wait_for([&] { return wav_samples(bob_speaker) > declined_at + 3 * kSampleRate; }, 30s));
+  bob.node().stop();
+  const auto bob_heard = load_wav_48k(bob_speaker);
+  ASSERT_TRUE(bob_heard) << bob_heard.error();
+  EXPECT_EQ(loud_samples(std::span<const Sample>(*bob_heard).subspan(declined_at)), 0u);
+
+  // Alice heard the ring-back tone while Bob's phone rang.
+  const auto alice_heard = load_wav_48k(alice_speaker);
+  ASSERT_TRUE(alice_heard) << alice_heard.error();
+  EXPECT_GT(loud_samples(*alice_heard), static_cast<size_t>(kSampleRate / 4));
 }
 
 TEST_F(CallsE2e, UnansweredCallEndsAsNoAnswer) {

@@ -32,38 +32,7 @@
 #include "audio/realtime_scope.hpp"
 #include "tests/unit/forked_child.hpp"
 #include "tests/unit/pipewire_session.hpp"
-
-// ---- Allocation hook: counts allocations made inside audio callbacks. ----
-
-namespace {
-std::atomic<uint64_t> g_realtime_allocations{0};
-
-void* counted_alloc(std::size_t size, std::size_t align) {
-  if (koe::RealtimeScope::active()) g_realtime_allocations.fetch_add(1);
-  void* p = align > alignof(std::max_align_t)
-                ? std::aligned_alloc(align, (size + align - 1) / align * align)
-                : std::malloc(size ? size : 1);
-  if (!p) throw std::bad_alloc();
-  return p;
-}
-}  // namespace
-
-void* operator new(std::size_t size) { return counted_alloc(size, 0); }
-void* operator new[](std::size_t size) { return counted_alloc(size, 0); }
-void* operator new(std::size_t size, std::align_val_t a) {
-  return counted_alloc(size, static_cast<std::size_t>(a));
-}
-void* operator new[](std::size_t size, std::align_val_t a) {
-  return counted_alloc(size, static_cast<std::size_t>(a));
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "tests/unit/realtime_allocation_hook.hpp"
 
 namespace koe {
 namespace {

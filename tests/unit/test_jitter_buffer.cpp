@@ -174,6 +174,27 @@ TEST(JitterBuffer, SteadyStreamPlaysEveryFrameInOrderWithoutAClick) {
   EXPECT_LE(p.max_step, kMaxToneStep);
 }
 
+// Packets that arrive 8 ms before a pull on a jitter-free path: once the initial 40 ms
+// target has come down (8 s time constant), a packet waits its margin plus at most the
+// trimmed audio queued before it, not a whole extra pull as well (which kept the slack
+// at or above target + pull + 2.5 ms = 23.5 ms).
+TEST(JitterBuffer, ARegularStreamWaitsLessThanAPullOnceSettled) {
+  Stream s;
+  s.frames = 2000;  // 40 s
+  s.delay = [](int) { return std::optional<Duration>(milliseconds(12)); };
+  auto jb = make_buffer();
+  double max_settled_slack = 0;
+  const Playout p = play(jb, transmit(s), seconds(50), [&](TimePoint now, const PullResult&, const JitterBuffer& b) {
+    if (now >= TimePoint(seconds(28)) && now < TimePoint(seconds(38)))
+      max_settled_slack = std::max(max_settled_slack, b.stats().slack_ms);
+  });
+  EXPECT_EQ(p.stats.concealed, 0u);
+  EXPECT_EQ(p.stats.late, 0u);
+  EXPECT_LE(p.max_step, kMaxToneStep);
+  EXPECT_GT(max_settled_slack, 0.0);
+  EXPECT_LT(max_settled_slack, 22.0);
+}
+
 TEST(JitterBuffer, TenMillisecondPullsPlayTwentyMillisecondFrames) {
   Stream s;
   s.fec = true;

@@ -46,7 +46,10 @@ TEST(LossLab, RepairKeepsTenPercentLossNearTheCleanPath) {
   const auto plain = run_loss_lab(speech, config(0.1, Repair::kNone));
   const auto repaired = run_loss_lab(speech, config(0.1, Repair::kFecRedundancy));
   EXPECT_GT(plain.datagrams_lost, plain.datagrams_sent / 20);
-  EXPECT_EQ(clean.jitter.concealed, 0u);
+  // The buffer waits the 95th percentile of the jitter plus 2.5 ms (no longer a whole
+  // extra pull as well): a rare packet beyond that may be late once before the target
+  // grows to cover its like.
+  EXPECT_LE(clean.jitter.concealed, 1u);
   // Log-spectral distance (lower is better): repair recovers most of what loss costs.
   const double clean_lsd = clean.quality.log_spectral_distance_db;
   const double plain_lsd = plain.quality.log_spectral_distance_db;

@@ -49,6 +49,9 @@ std::vector<VoiceFrame> encode_speech() {
 struct Played {
   std::vector<Sample> pcm;
   size_t start = 0;  // where frame 0 begins in pcm
+  // Samples inserted less removed by time stretching by each pull: frames after a
+  // stretch begin that much later (the buffer settles its delay when FEC starts).
+  std::vector<int64_t> stretched;
   JitterBufferStats stats;
 };
 
@@ -68,6 +71,7 @@ Played play(std::unique_ptr<VoiceDecoder> decoder, const std::vector<VoiceFrame>
     if (k >= 1 && k - 1 < frames.size() && !lost[k - 1]) jb.insert(now, frames[k - 1]);
     if (jb.pull(now, frame).kind == PlayoutKind::kSilence) played.start = played.pcm.size() + frame.size();
     played.pcm.insert(played.pcm.end(), frame.begin(), frame.end());
+    played.stretched.push_back(int64_t(jb.stats().samples_inserted) - int64_t(jb.stats().samples_removed));
   }
   played.stats = jb.stats();
   return played;
@@ -112,7 +116,9 @@ TEST(OpusFec, LostFramesAreRebuiltAndSoundCloserThanConcealment) {
   int fec_closer = 0;
   for (size_t k = 0; k < frames.size(); ++k) {
     if (!lost[k]) continue;
-    const size_t at = clean.start + k * 960;
+    // Frame k plays after pull k (the buffer holds at least one frame), so any stretch
+    // by then lies before it; all three runs stretch alike (checked above).
+    const size_t at = size_t(int64_t(clean.start + k * 960) + clean.stretched[k]);
     const auto region = [&](const Played& p) { return std::span<const Sample>(p.pcm).subspan(at, 1024); };
     const double fec = sim::log_spectral_distance(region(clean), region(with_fec));
     const double plc = sim::log_spectral_distance(region(clean), region(concealed));

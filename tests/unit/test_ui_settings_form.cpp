@@ -51,11 +51,13 @@ TEST(UiSettingsForm, SavedFormRoundTripsThroughSettingsJson) {
   EXPECT_EQ(form.listen_port, "40000");
   EXPECT_TRUE(form.volunteer_supernode);
   EXPECT_TRUE(form.echo_cancellation);
+  EXPECT_TRUE(form.play_ringtone);
   form.display_name = " Alicia ";
   form.listen_port = "41000";
   form.volunteer_supernode = false;
   form.audio_input = "USB Mic";
   form.noise_suppression = false;
+  form.play_ringtone = false;
   form.bootstrap = "10.0.0.1:4000\n\nsn.example.org:4001\n";
   ASSERT_TRUE(check_form(form).empty());
 
@@ -75,6 +77,7 @@ TEST(UiSettingsForm, SavedFormRoundTripsThroughSettingsJson) {
   const DesktopSettings desktop = desktop_settings(reread->settings);
   EXPECT_EQ(desktop.audio_input, "USB Mic");
   EXPECT_FALSE(desktop.noise_suppression);
+  EXPECT_FALSE(desktop.play_ringtone);
   ASSERT_EQ(desktop.bootstrap.size(), 2u);
   EXPECT_EQ(desktop.bootstrap[1], (HostPort{"sn.example.org", 4001}));
 }

@@ -261,6 +261,40 @@ TEST_F(VoiceEnginePair, WithoutCallsMetersStayAliveAndSilencePlays) {
   EXPECT_LT(test::power_db(played, 0, played.size()), -90);
 }
 
+// An incoming call rings with no call media open (the device plays between calls), and
+// muted (mute is the microphone's); answering stops the ring: the recording, restarted
+// at the answer as a call's is, stays silent but for frames already queued.
+TEST_F(VoiceEnginePair, AlertReachesTheSpeakerBeforeTheAnswerAndStopsAtIt) {
+  auto sounds = std::make_shared<AlertSounds>();
+  LoopedClip& ring = sounds->clips[static_cast<size_t>(AlertSound::kRingtone)];
+  ring.samples = test::white_noise(seconds(0.2), 3000, 13);
+  ring.pause_samples = seconds(0.1);
+  VoiceEngineConfig config;
+  config.alerts = sounds;
+  auto engine = std::make_unique<VoiceEngine>(device("", "out.wav", config.frame), config,
+                                              [this](uint64_t, Bytes) { ++a_sent_; });
+  engine->set_muted(true);
+  ASSERT_TRUE(engine->start());
+  wait_frames(*engine, 10);
+  engine->start_alert(AlertSound::kRingtone);
+  // The recording grows while we run, its header valid after every block.
+  ASSERT_TRUE(eventually([&] {
+    const auto heard = load_wav_48k(path("out.wav"));
+    return heard && heard->size() > seconds(0.5) && test::power_db(*heard, 0, heard->size()) > -30;
+  }));
+  EXPECT_GT(engine->levels().output.rms_dbfs, -40);
+  EXPECT_EQ(a_sent_, 0u) << "a ring is played, never sent";
+
+  engine->stop_alert();  // as the node does when the call connects
+  engine->open_call(kCall);
+  wait_frames(*engine, 50);
+  engine->stop();
+  const std::vector<Sample> after = read_wav("out.wav");
+  ASSERT_GT(after.size(), seconds(0.5));
+  // Up to two frames were queued in the playback ring before the stop.
+  EXPECT_LT(test::power_db(after, seconds(0.1), after.size()), -90);
+}
+
 // A device the test drives by hand: it hands over capture frames when told and never
 // takes playback (a stalled sound card).
 class HandDevice final : public AudioDevice {

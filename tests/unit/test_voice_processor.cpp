@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <vector>
 
 #include "audio/echo_canceller.hpp"
+#include "audio/resampler.hpp"
 #include "voice_signals.hpp"
 
 namespace koe {
@@ -197,6 +199,52 @@ TEST(VoiceProcessor, NoiseSuppressionLowersStationaryNoise) {
   const double reduction = power_db(noise, seconds(2), n) - power_db(r.out, seconds(2), n);
   RecordProperty("noise_reduction_db", std::to_string(reduction));
   EXPECT_GT(reduction, 6.0);
+}
+
+// Speex's residual echo suppressor analyses the noise anyway, so with echo cancellation
+// on it also does the noise suppression (WebRTC's suppressor stays off): switching noise
+// suppression must still take the noise away, and off, leave it.
+TEST(VoiceProcessor, TheSpeexCancellerTakesOverNoiseSuppression) {
+  const size_t n = seconds(5);
+  // About -30 dBFS of white noise in the speech band (the chain drops what lies above).
+  const auto noise = resample(resample(test::white_noise(n, 1000, 24), kSampleRate, kSpeechBandRate),
+                              kSpeechBandRate, kSampleRate);
+  const auto reduction = [&](bool suppress) {
+    VoiceProcessor processor(EchoCancellerKind::kSpeex, {.echo_cancellation = true,
+                                                         .noise_suppression = suppress,
+                                                         .automatic_gain = false,
+                                                         .voice_activity_detection = false});
+    const Processed r = run(processor, noise);
+    return power_db(noise, seconds(2), n) - power_db(r.out, seconds(2), n);
+  };
+  const double with = reduction(true), without = reduction(false);
+  RecordProperty("noise_reduction_db", std::to_string(with));
+  EXPECT_GT(with, 6.0);
+  EXPECT_LT(std::abs(without), 1.5) << "noise suppression off leaves the noise";
+}
+
+// The chain runs on the 16 kHz speech band: what it processes keeps the speech band and
+// loses what lies above 8 kHz.
+TEST(VoiceProcessor, ProcessingKeepsTheSpeechBandOnly) {
+  const size_t n = seconds(2);
+  const auto tone = [&](double hz) {
+    std::vector<Sample> s(n);
+    for (size_t i = 0; i < n; ++i) s[i] = static_cast<Sample>(3000 * std::sin(2 * M_PI * hz * double(i) / kSampleRate));
+    return s;
+  };
+  for (const double hz : {1000.0, 12000.0}) {
+    VoiceProcessor processor(EchoCancellerKind::kSpeex, {.echo_cancellation = true,
+                                                         .noise_suppression = false,
+                                                         .automatic_gain = false,
+                                                         .voice_activity_detection = false});
+    const auto in = tone(hz);
+    const double change = power_db(run(processor, in).out, seconds(1), n) - power_db(in, seconds(1), n);
+    if (hz < 8000) {
+      EXPECT_NEAR(change, 0.0, 3.0) << hz << " Hz passes";
+    } else {
+      EXPECT_LT(change, -30.0) << hz << " Hz is above the speech band";
+    }
+  }
 }
 
 TEST(EchoCancellerKind, NamesRoundTrip) {
