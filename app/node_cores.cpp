@@ -1,6 +1,9 @@
 #include "app/node_cores.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 
 #include "audio/voice_engine.hpp"
 #include "net/local_address.hpp"
@@ -119,7 +122,16 @@ NodeCores::NodeCores(const NodeConfig& config, NodeFiles files, const Clock& clo
 NodeCores::~NodeCores() = default;
 
 void NodeCores::log(std::string line) {
-  log_.push_back(std::move(line));
+  // Local wall-clock time to the millisecond, so lines from several nodes line up.
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  char stamp[16];
+  std::snprintf(stamp, sizeof stamp, "%02d:%02d:%02d.%03d ", local.tm_hour, local.tm_min, local.tm_sec,
+                static_cast<int>(millis));
+  log_.push_back(stamp + std::move(line));
   if (log_.size() > kMaxLogLines) log_.pop_front();
 }
 

@@ -273,5 +273,37 @@ TEST(SecureTransport, LinkComesUpWhenTheSessionConfirmationIsLost) {
   EXPECT_TRUE(path.lost);
 }
 
+TEST(SecureTransport, MovePathTakesTheLinkOntoTheDirectPathWithoutALinkDown) {
+  // A reaches B through a forwarder (standing in for a relay) and then moves the
+  // session onto B's own endpoint, as after a late hole punch.
+  TestNode a(31), b(32);
+  RebindingNat relay(b.endpoint());
+  auto pump_all = [&](const std::function<bool()>& done) {
+    return test::ChildProcess::wait_for(
+        [&] {
+          a.loop->run_once(a, 1);
+          relay.pump();
+          b.loop->run_once(b, 1);
+          relay.pump();
+          return done();
+        },
+        20s);
+  };
+  ASSERT_TRUE(a.transport->connect(a.clock.now(), b.key(), relay.front.local()));
+  ASSERT_TRUE(pump_all([&] { return a.transport->is_up(b.key()) && b.transport->is_up(a.key()); }));
+  EXPECT_EQ(*b.transport->sessions().peer_endpoint(a.key()), relay.outside->local());
+
+  ASSERT_TRUE(a.transport->move_path(a.clock.now(), b.key(), b.endpoint()));
+  ASSERT_TRUE(pump_all([&] { return b.transport->sessions().peer_endpoint(a.key()) == a.endpoint(); }));
+  ASSERT_TRUE(a.transport->send(a.clock.now(), b.key(), LinkChannel::kControl, Bytes{'a'}));
+  ASSERT_TRUE(b.transport->send(b.clock.now(), a.key(), LinkChannel::kControl, Bytes{'b'}));
+  ASSERT_TRUE(pump_all([&] { return a.messages_on(LinkChannel::kControl) == 1 && b.messages_on(LinkChannel::kControl) == 1; }));
+  EXPECT_EQ(*a.transport->sessions().peer_endpoint(b.key()), b.endpoint());
+  for (const TestNode* node : {&a, &b})
+    EXPECT_EQ(std::count_if(node->events.begin(), node->events.end(),
+                            [](const LinkEvent& e) { return e.kind == LinkEvent::Kind::kDown; }),
+              0);
+}
+
 }  // namespace
 }  // namespace koe
