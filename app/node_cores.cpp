@@ -85,8 +85,8 @@ NodeCores::NodeCores(const NodeConfig& config, NodeFiles files, const Clock& clo
              index_config(config, files.host_cache, lan_endpoint(config, host), wall_clock_offset(clock))),
       traversal_(*config.identity, random_,
                  TraversalConfig{.serve = index_.is_supernode(),
-                                 .self = lan_endpoint(config, host),
-                                 .local_addresses = {lan_endpoint(config, host)},
+                                 .self = *index_.profile().lan_endpoint,  // set by index_config
+                                 .local_addresses = {*index_.profile().lan_endpoint},
                                  .wall_clock_offset = wall_clock_offset(clock)}),
       control_(random_, config.identity->node_id(), config.display_name, std::move(files.contacts)),
       host_cache_(std::move(files.host_cache)),

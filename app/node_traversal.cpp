@@ -124,7 +124,7 @@ std::vector<int> NodeCores::watched_fds() const {
 void NodeCores::on_readable(TimePoint now, int fd) {
   for (const auto& [key, tunnel] : tunnels_) {
     if (tunnel->fd() != fd) continue;
-    for (const Bytes& datagram : tunnel->drain(kTunnelBatch)) traversal_.send_through_relay(now, key, datagram);
+    for (const Bytes& datagram : tunnel->drain(kTunnelBatch)) traversal_.send_through_relay(key, datagram);
     break;
   }
   pump(now);

@@ -115,7 +115,7 @@ class Traversal {
 
   void on_tunnel_opened(TimePoint now, const PublicKey& key, const Endpoint& tunnel);
   // What our socket sent into `key`'s tunnel: wrapped for the relay.
-  void send_through_relay(TimePoint now, const PublicKey& key, ByteView datagram);
+  void send_through_relay(const PublicKey& key, ByteView datagram);
   void on_link_up(TimePoint now, const PublicKey& key, std::optional<Endpoint> endpoint);
   void on_link_down(const PublicKey& key);
 

@@ -193,20 +193,24 @@ struct RebindingNat {
   std::optional<Endpoint> inside;
 };
 
+// Pumps both nodes and the forwarder between them until `done` holds (bounded).
+template <class Forwarder>
+bool pump_through(TestNode& a, Forwarder& forwarder, TestNode& b, const std::function<bool()>& done) {
+  return test::ChildProcess::wait_for(
+      [&] {
+        a.loop->run_once(a, 1);
+        forwarder.pump();
+        b.loop->run_once(b, 1);
+        forwarder.pump();
+        return done();
+      },
+      20s);
+}
+
 TEST(SecureTransport, RoamingPeerKeepsItsLinkOverEnet) {
   TestNode a(11), b(12);
   RebindingNat nat(b.endpoint());
-  auto pump_all = [&](const std::function<bool()>& done) {
-    return test::ChildProcess::wait_for(
-        [&] {
-          a.loop->run_once(a, 1);
-          nat.pump();
-          b.loop->run_once(b, 1);
-          nat.pump();
-          return done();
-        },
-        20s);
-  };
+  auto pump_all = [&](const std::function<bool()>& done) { return pump_through(a, nat, b, done); };
   ASSERT_TRUE(a.transport->connect(a.clock.now(), b.key(), nat.front.local()));
   ASSERT_TRUE(pump_all([&] { return a.transport->is_up(b.key()) && b.transport->is_up(a.key()); }));
   const Endpoint before = *b.transport->sessions().peer_endpoint(a.key());
@@ -261,15 +265,7 @@ TEST(SecureTransport, LinkComesUpWhenTheSessionConfirmationIsLost) {
   TestNode a(21), b(22);
   LosesFirstConfirmation path(b.endpoint());
   ASSERT_TRUE(a.transport->connect(a.clock.now(), b.key(), path.front.local()));
-  ASSERT_TRUE(test::ChildProcess::wait_for(
-      [&] {
-        a.loop->run_once(a, 1);
-        path.pump();
-        b.loop->run_once(b, 1);
-        path.pump();
-        return a.transport->is_up(b.key()) && b.transport->is_up(a.key());
-      },
-      20s));
+  ASSERT_TRUE(pump_through(a, path, b, [&] { return a.transport->is_up(b.key()) && b.transport->is_up(a.key()); }));
   EXPECT_TRUE(path.lost);
 }
 
@@ -278,17 +274,7 @@ TEST(SecureTransport, MovePathTakesTheLinkOntoTheDirectPathWithoutALinkDown) {
   // session onto B's own endpoint, as after a late hole punch.
   TestNode a(31), b(32);
   RebindingNat relay(b.endpoint());
-  auto pump_all = [&](const std::function<bool()>& done) {
-    return test::ChildProcess::wait_for(
-        [&] {
-          a.loop->run_once(a, 1);
-          relay.pump();
-          b.loop->run_once(b, 1);
-          relay.pump();
-          return done();
-        },
-        20s);
-  };
+  auto pump_all = [&](const std::function<bool()>& done) { return pump_through(a, relay, b, done); };
   ASSERT_TRUE(a.transport->connect(a.clock.now(), b.key(), relay.front.local()));
   ASSERT_TRUE(pump_all([&] { return a.transport->is_up(b.key()) && b.transport->is_up(a.key()); }));
   EXPECT_EQ(*b.transport->sessions().peer_endpoint(a.key()), relay.outside->local());

@@ -207,9 +207,9 @@ TEST_F(TraversalWorld, SymmetricNatsConnectThroughARelayAndCarryTraffic) {
   ASSERT_TRUE(alice->traversal.relay_of(b).has_value());
 
   const Bytes hello{'h', 'e', 'l', 'l', 'o'}, back{'b', 'a', 'c', 'k'};
-  alice->traversal.send_through_relay(net.now(), b, hello);
+  alice->traversal.send_through_relay(b, hello);
   alice->flush(net.now());
-  bob->traversal.send_through_relay(net.now(), a, back);
+  bob->traversal.send_through_relay(a, back);
   bob->flush(net.now());
   ASSERT_TRUE(run_until([&] { return !bob->delivered.empty() && !alice->delivered.empty(); }, 2s));
   EXPECT_EQ(bob->delivered.front(), hello);
