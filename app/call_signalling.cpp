@@ -156,7 +156,7 @@ bool CallSignalling::on_message(TimePoint now, const NodeId& from, const Control
 }
 
 void CallSignalling::on_invite(TimePoint now, const NodeId& from, CallId id) {
-  if (call_ && call_->id == id && call_->peer == from) return;  // a repeat
+  if (call_ && call_->id == id && call_->peer == from) return answer_repeated_invite();
   if (resolve_glare(now, from, id)) return;
   // A blocked ID is refused like any stranger (it learns nothing more) but never shown.
   if (contacts_.is_blocked(from)) {
@@ -181,6 +181,13 @@ void CallSignalling::on_invite(TimePoint now, const NodeId& from, CallId id) {
   begin(now, id, from, CallDirection::kIncoming, CallState::kRinging);
   send(from, CallRinging{id});
   emit(CallEvent::Kind::kIncoming);
+}
+
+// The caller did not hear our answer (its link with us failed in between): say it again.
+void CallSignalling::answer_repeated_invite() {
+  if (call_->direction != CallDirection::kIncoming) return;
+  if (call_->state == CallState::kRinging) send(call_->peer, CallRinging{call_->id});
+  if (call_->state == CallState::kActive) send(call_->peer, CallAccept{call_->id});
 }
 
 // Both nodes called each other at once: both want the call, so one call is kept and
@@ -234,6 +241,18 @@ void CallSignalling::on_stray_message(const NodeId& from, const ControlMessage& 
   if (expects_live_call(message)) send(from, CallHangup{id});
 }
 
+void CallSignalling::on_link_down(const NodeId& peer) {
+  if (call_ && call_->peer == peer && call_->direction == CallDirection::kOutgoing &&
+      call_->state == CallState::kCalling)
+    invite_may_be_lost_ = true;
+}
+
+void CallSignalling::on_link_up(const NodeId& peer) {
+  if (!invite_may_be_lost_ || !call_ || call_->peer != peer || call_->state != CallState::kCalling) return;
+  invite_may_be_lost_ = false;
+  send(peer, CallInvite{call_->id});
+}
+
 void CallSignalling::on_peer_activity(TimePoint now, const NodeId& from) {
   if (call_ && call_->peer == from && call_->state != CallState::kCalling) last_heard_ = now;
 }
@@ -281,6 +300,7 @@ TimePoint CallSignalling::next_timeout() const {
 
 void CallSignalling::begin(TimePoint now, CallId id, const NodeId& peer, CallDirection direction, CallState state) {
   call_ = CallInfo{id, peer, direction, state, now, std::nullopt, std::nullopt};
+  invite_may_be_lost_ = false;
   last_heard_ = now;
   next_ping_ = state == CallState::kCalling ? kNever : now + config_.ping_interval;
 }

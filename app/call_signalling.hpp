@@ -119,6 +119,11 @@ class CallSignalling {
   bool on_message(TimePoint now, const NodeId& from, const ControlMessage& message);
   // Anything else authenticated from `from` (voice packets): the peer is alive.
   void on_peer_activity(TimePoint now, const NodeId& from);
+  // The link with `peer` went down, or came up. Control messages handed to a link
+  // that then failed are lost with it: a caller whose invite may have been says it
+  // again when the link is back (the callee answers a repeated invite).
+  void on_link_down(const NodeId& peer);
+  void on_link_up(const NodeId& peer);
 
   void on_timer(TimePoint now);
   TimePoint next_timeout() const;
@@ -138,6 +143,7 @@ class CallSignalling {
   };
 
   void on_invite(TimePoint now, const NodeId& from, CallId id);
+  void answer_repeated_invite();
   bool resolve_glare(TimePoint now, const NodeId& from, CallId id);
   void on_call_message(TimePoint now, const NodeId& from, const ControlMessage& message, CallId id);
   void on_stray_message(const NodeId& from, const ControlMessage& message, CallId id);
@@ -154,6 +160,7 @@ class CallSignalling {
   CallSignallingConfig config_;
 
   std::optional<CallInfo> call_;
+  bool invite_may_be_lost_ = false;  // the link went down while we were calling
   TimePoint last_heard_{};
   TimePoint next_ping_ = kNever;
   uint32_t ping_sequence_ = 0;

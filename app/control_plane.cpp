@@ -42,6 +42,7 @@ bool ControlPlane::on_payload(TimePoint now, const NodeId& from, ByteView payloa
 
 void ControlPlane::on_peer_reachable(TimePoint now, const NodeId& peer) {
   if (contacts_.is_accepted(peer)) presence_.on_contact_reachable(now, peer);
+  calls_.on_link_up(peer);
 }
 
 void ControlPlane::on_timer(TimePoint now) {

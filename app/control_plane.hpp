@@ -32,8 +32,9 @@ class ControlPlane {
   bool on_payload(TimePoint now, const NodeId& from, ByteView payload);
   // Voice or any other authenticated traffic from `from`: it is alive.
   void on_peer_activity(TimePoint now, const NodeId& from) { calls_.on_peer_activity(now, from); }
-  // A session with `peer` came up.
+  // The link with `peer` came up, or went down.
   void on_peer_reachable(TimePoint now, const NodeId& peer);
+  void on_peer_unreachable(const NodeId& peer) { calls_.on_link_down(peer); }
 
   void on_timer(TimePoint now);
   TimePoint next_timeout() const;

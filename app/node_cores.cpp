@@ -173,6 +173,7 @@ void NodeCores::on_link_event(TimePoint now, LinkEvent& event) {
     case LinkEvent::Kind::kDown:
       peers_.on_link_down(event.peer);
       traversal_.on_link_down(event.peer);
+      control_.on_peer_unreachable(peer);
       return;
     case LinkEvent::Kind::kMessage:
       if (event.channel == LinkChannel::kControl) {

@@ -15,7 +15,11 @@ constexpr size_t kMaxPendingRequests = 256;
 }  // namespace
 
 IndexClient::IndexClient(const RecordSigner& signer, Random& random, IndexClientConfig config)
-    : signer_(signer), id_(node_id_from_public_key(signer.public_key())), random_(random), config_(config) {}
+    : signer_(signer),
+      id_(node_id_from_public_key(signer.public_key())),
+      random_(random),
+      config_(config),
+      rtt_(config.initial_request_timeout, config.min_request_timeout, config.max_request_timeout) {}
 
 void IndexClient::add_supernodes(std::span<const Endpoint> endpoints) {
   for (const Endpoint& e : endpoints) {
@@ -51,9 +55,14 @@ uint32_t IndexClient::send(TimePoint now, const Endpoint& to, RequestBody body, 
   } while (message.txid == 0 || in_flight_.count(message.txid) != 0);
   auto bytes = encode_request(message);
   if (!bytes) return 0;
-  in_flight_[message.txid] = InFlight{purpose, to, request, now + config_.request_timeout};
+  in_flight_[message.txid] = InFlight{purpose, to, request, now, now + timeout_for(purpose)};
   outbox_.push_back(OutDatagram{to, std::move(*bytes)});
   return message.txid;
+}
+
+Duration IndexClient::timeout_for(Purpose purpose) const {
+  if (purpose == Purpose::kUser) return rtt_.rto() + config_.overlay_allowance;
+  return rtt_.backed_off(purpose == Purpose::kAttach ? 0 : missed_keepalives_);
 }
 
 void IndexClient::attach(TimePoint now) {
@@ -68,6 +77,7 @@ void IndexClient::attach(TimePoint now) {
 
 void IndexClient::detach(TimePoint now) {
   events_.push_back(DetachedEvent{supernode_});
+  rtt_.reset();  // the next supernode's path is another
   // Requests in flight to the lost supernode wait for the next one.
   std::erase_if(in_flight_, [](const auto& item) { return item.second.purpose != Purpose::kAttach; });
   for (auto& [id, request] : requests_) request.txid = 0;
@@ -144,6 +154,7 @@ void IndexClient::on_datagram(TimePoint now, const Endpoint& from, ByteView data
   in_flight_.erase(it);
   token_ = response->token;  // every answer renews our proof of address
   if (state_ == State::kAttached && from == supernode_.endpoint) missed_keepalives_ = 0;
+  if (inflight.purpose != Purpose::kUser) rtt_.sample(now - inflight.sent);  // answered at once
   if (const auto* error = std::get_if<ErrorResponse>(&response->body)) return on_error(now, inflight, error->code);
   switch (inflight.purpose) {
     case Purpose::kAttach:
@@ -178,7 +189,7 @@ void IndexClient::on_error(TimePoint now, const InFlight& inflight, ErrorCode co
       if (retry) {
         publish(now);
       } else {
-        next_refresh_ = std::min(next_refresh_, now + config_.request_timeout);  // busy: try again soon
+        next_refresh_ = std::min(next_refresh_, now + config_.max_request_timeout);  // busy: try again soon
       }
       break;
     case Purpose::kUser:
@@ -274,7 +285,7 @@ void IndexClient::on_timeout(TimePoint now, const InFlight& inflight) {
       }
       it->second.txid = 0;  // resent now if still attached, else once attached again
       const uint32_t request = inflight.request;
-      suspect_supernode(now);
+      probe_supernode(now);
       if (state_ == State::kAttached) send_user_request(now, request);
       break;
     }
@@ -285,6 +296,13 @@ void IndexClient::suspect_supernode(TimePoint now) {
   if (state_ != State::kAttached) return;
   if (++missed_keepalives_ >= config_.keepalive_misses) return detach(now);
   next_keepalive_ = now + config_.keepalive_interval;
+  send(now, supernode_.endpoint, KeepaliveRequest{}, Purpose::kKeepalive);
+}
+
+void IndexClient::probe_supernode(TimePoint now) {
+  if (state_ != State::kAttached) return;
+  for (const auto& [txid, inflight] : in_flight_)
+    if (inflight.purpose == Purpose::kKeepalive) return;
   send(now, supernode_.endpoint, KeepaliveRequest{}, Purpose::kKeepalive);
 }
 

@@ -22,6 +22,7 @@
 #include "index/presence_record.hpp"
 #include "index/record_signer.hpp"
 #include "net/env.hpp"
+#include "net/rtt_estimator.hpp"
 
 namespace koe {
 
@@ -103,6 +104,7 @@ class IndexClient {
     Purpose purpose;
     Endpoint to;
     uint32_t request = 0;  // kUser
+    TimePoint sent;
     TimePoint deadline;
   };
   struct UserRequest {
@@ -121,9 +123,13 @@ class IndexClient {
   void on_attached(TimePoint now, const Endpoint& from, const IndexResponse& response, const AttachedResponse& body);
   void on_user_response(TimePoint now, uint32_t request, const IndexResponse& response);
   void on_timeout(TimePoint now, const InFlight& inflight);
-  // An unanswered request: after keepalive_misses in a row, move to another
-  // supernode; before that, check with a keepalive.
+  // An unanswered keepalive or publish: after keepalive_misses in a row, move to
+  // another supernode; before that, check again with a keepalive.
   void suspect_supernode(TimePoint now);
+  // An unanswered lookup or search: check the supernode with a keepalive, unless one
+  // is on its way (the overlay, not the supernode, may be slow).
+  void probe_supernode(TimePoint now);
+  Duration timeout_for(Purpose purpose) const;
   void on_error(TimePoint now, const InFlight& inflight, ErrorCode code);
   uint64_t unix_now(TimePoint now) const { return unix_seconds(now, config_.wall_clock_offset); }
 
@@ -142,6 +148,7 @@ class IndexClient {
   TimePoint next_keepalive_ = kNever;
   TimePoint next_refresh_ = kNever;
   uint8_t missed_keepalives_ = 0;
+  RttEstimator rtt_;  // to the supernode we attach to or are attached to
   std::unordered_map<uint32_t, InFlight> in_flight_;  // by txid
   std::unordered_map<uint32_t, UserRequest> requests_;
   uint32_t next_request_ = 1;

@@ -105,6 +105,12 @@ void EnetLinks::on_connect(ENetPeer* enet_peer) {
   // peer whose session is established.
   const std::optional<noise::Key> key = peer_at(enet_peer->address);
   if (!key) {
+    const auto unconfirmed = sessions_.awaiting_confirmation_at(endpoint_from_enet(enet_peer->address));
+    if (unconfirmed && links_[*unconfirmed].peer == nullptr) {
+      links_[*unconfirmed] = Link{enet_peer, false, false, true};
+      ++stats_.connections_held;
+      return;
+    }
     ++stats_.unknown_connections_refused;
     enet_peer_disconnect_now(enet_peer, 0);
     return;
@@ -131,8 +137,9 @@ void EnetLinks::on_connect(ENetPeer* enet_peer) {
 void EnetLinks::on_disconnect(ENetPeer* enet_peer) {
   const auto key = owner_of(enet_peer);
   if (!key) return;  // a refused or tie-broken connection
+  const bool held = links_[*key].held;
   links_[*key] = Link{};  // the session may bring the link up again
-  events_.push_back(link_event(LinkEvent::Kind::kDown, *key));
+  if (!held) events_.push_back(link_event(LinkEvent::Kind::kDown, *key));
 }
 
 void EnetLinks::on_receive(TimePoint now, const ENetEvent& event) {
@@ -144,6 +151,7 @@ void EnetLinks::on_receive(TimePoint now, const ENetEvent& event) {
   auto plaintext = sessions_.open_frame(now, *key, ByteView(event.packet->data, event.packet->dataLength));
   if (!plaintext) return;  // counted by the session manager by reason
   ++stats_.opened;
+  if (Link& link = links_[*key]; link.held) settle(*key, link);  // that packet confirmed it
   events_.push_back({LinkEvent::Kind::kMessage, *key, static_cast<LinkChannel>(event.channelID),
                      std::move(*plaintext)});
 }
@@ -157,6 +165,23 @@ void EnetLinks::follow_session_endpoints() {
     link.peer->address = address;
     ++stats_.address_updates;
   }
+}
+
+void EnetLinks::settle(const noise::Key& key, Link& link) {
+  if (sessions_.established(key) && sessions_.peer_endpoint(key) == endpoint_from_enet(link.peer->address)) {
+    link.held = false;
+    link.up = true;
+    events_.push_back(link_event(LinkEvent::Kind::kUp, key));
+  } else if (!sessions_.awaiting_confirmation(key)) {
+    ++stats_.held_connections_dropped;
+    enet_peer_disconnect_now(link.peer, 0);
+    link = Link{};
+  }
+}
+
+void EnetLinks::settle_held_connections() {
+  for (auto& [key, link] : links_)
+    if (link.held) settle(key, link);
 }
 
 size_t EnetLinks::up_count() const {

@@ -38,6 +38,8 @@ struct LinkStats {
   uint64_t opened = 0;
   uint64_t duplicate_connections_closed = 0;  // simultaneous-connect tie-breaks
   uint64_t unknown_connections_refused = 0;   // no established session at that address
+  uint64_t connections_held = 0;  // came before the session's confirmation; held, not refused
+  uint64_t held_connections_dropped = 0;  // their session was never confirmed
   uint64_t address_updates = 0;               // roaming, from authenticated session traffic
 };
 
@@ -62,6 +64,9 @@ class EnetLinks {
   void on_enet_event(TimePoint now, const ENetEvent& event);
   // Moves a link to the endpoint its session last authenticated (roaming).
   void follow_session_endpoints();
+  // Brings up held connections whose session is now confirmed and drops those whose
+  // handshake is gone. Call after the session manager took input.
+  void settle_held_connections();
   // Links whose oldest unacknowledged reliable command (ENet's pings included) has
   // waited longer than twice the round trip (at least `floor_ms`): the path may have
   // changed under us, e.g. our NAT rebound to a new port.
@@ -76,9 +81,14 @@ class EnetLinks {
     ENetPeer* peer = nullptr;  // null: expected, not connected
     bool outgoing = false;  // we called enet_host_connect
     bool up = false;
+    // An incoming connection from the endpoint of a handshake we answered, held until
+    // the initiator's first packet on the new keys confirms the session: refusing it
+    // would tear down a link the initiator already counts as up.
+    bool held = false;
   };
 
   void on_connect(ENetPeer* enet_peer);
+  void settle(const noise::Key& key, Link& link);
   void on_disconnect(ENetPeer* enet_peer);
   void on_receive(TimePoint now, const ENetEvent& event);
   std::optional<noise::Key> peer_at(const ENetAddress& address) const;

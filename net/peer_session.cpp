@@ -183,7 +183,10 @@ void PeerSession::rotate_into_previous(Keypair& old_current, TimePoint now) {
 void PeerSession::promote_next(TimePoint now) {
   rotate_into_previous(current_, now);
   current_ = std::move(next_);
+  const bool queued = !queue_.empty();
   on_new_current(now);
+  // Tells the initiator that we use the keys now, so it stops confirming them.
+  if (!queued) send_sealed(*current_, {});
 }
 
 void PeerSession::on_new_current(TimePoint now) {

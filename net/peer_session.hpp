@@ -57,6 +57,11 @@ class PeerSession {
   // Where to send handshakes until the peer authenticates from somewhere.
   void set_endpoint_hint(const Endpoint& endpoint) { endpoint_ = endpoint; }
   bool established() const { return current_ != nullptr; }
+  // We answered the peer's handshake and wait for its first packet on the new keys.
+  bool awaiting_confirmation() const { return next_ != nullptr; }
+  // The peer is known to use our current keys: it made them (we responded) or spoke
+  // on them. An initiator keeps confirming until then (see SecureTransport).
+  bool confirmed_by_peer() const { return current_ && (!current_->initiator() || current_->heard_from_peer()); }
   // No keypair and no handshake in flight: nothing is lost by forgetting it.
   bool idle() const { return !current_ && !next_ && !previous_ && !pending_; }
 

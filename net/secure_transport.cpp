@@ -85,11 +85,15 @@ void SecureTransport::on_timer(TimePoint now) {
 void SecureTransport::confirm_sessions(TimePoint now) {
   next_confirm_ = kNever;
   for (const noise::Key& peer : wanted_links_) {
-    if (!sessions_.established(peer) || links_.is_up(peer)) continue;
+    if (!needs_confirming(peer)) continue;
     sessions_.send(now, peer, ByteView{});  // an empty payload is a keepalive
-    links_.open(peer);  // again, if the peer refused it while unconfirmed
+    links_.open(peer);  // again, if it failed
     next_confirm_ = now + kConfirmInterval;
   }
+}
+
+bool SecureTransport::needs_confirming(const noise::Key& peer) const {
+  return sessions_.established(peer) && !(links_.is_up(peer) && sessions_.confirmed_by_peer(peer));
 }
 
 void SecureTransport::refresh_stalled_paths(TimePoint now) {
@@ -113,9 +117,10 @@ void SecureTransport::after_input(TimePoint now) {
     if (wanted_links_.contains(event.peer) && !links_.is_up(event.peer)) links_.open(event.peer);
   }
   links_.follow_session_endpoints();
+  links_.settle_held_connections();
   if (next_confirm_ == kNever)
     for (const noise::Key& peer : wanted_links_)
-      if (sessions_.established(peer) && !links_.is_up(peer)) next_confirm_ = now + kConfirmInterval;
+      if (needs_confirming(peer)) next_confirm_ = now + kConfirmInterval;
 }
 
 DropCounters SecureTransport::drops() const {

@@ -49,10 +49,12 @@ class SecureTransport {
   // now, so a peer whose view of our address went stale (a NAT rebinding) follows us
   // (as QUIC's path validation does); ENet's own datagrams cannot prove who sent them.
   void refresh_stalled_paths(TimePoint now);
-  // The responder uses a new session only once it hears from us on it, and refuses our
-  // ENet connection until then: while a link we open is not up, keep confirming (the
-  // one keepalive sent on the handshake's completion may be lost) and reopen the link.
+  // The responder uses a new session only once it hears from us on it, and holds our
+  // ENet connection until then: until the peer has spoken on the new keys (it answers
+  // the confirmation) keep confirming (the one keepalive sent on the handshake's
+  // completion may be lost) and reopen a link that failed.
   void confirm_sessions(TimePoint now);
+  bool needs_confirming(const noise::Key& peer) const;
 
   DatagramTransport& transport_;
   SessionManager sessions_;

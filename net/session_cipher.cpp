@@ -53,6 +53,7 @@ std::optional<DropReason> SessionCipher::open(const SealedFrame& frame, FrameCha
   // Only now, with the counter authenticated, may it be judged or move the window.
   if (counter >= reject_after_messages_) return DropReason::kExpiredKey;
   if (!replay_.check_and_update(counter)) return DropReason::kReplay;
+  heard_from_peer_ = true;
   return std::nullopt;
 }
 

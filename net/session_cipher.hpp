@@ -49,6 +49,8 @@ class SessionCipher {
   bool initiator() const { return initiator_; }
   uint64_t messages_sent() const { return send_counter_; }
   uint64_t highest_received() const { return replay_.highest(); }
+  // Something from the peer opened under this keypair: the peer holds it too.
+  bool heard_from_peer() const { return heard_from_peer_; }
 
  private:
   TransportKeys keys_;
@@ -59,6 +61,7 @@ class SessionCipher {
   uint64_t reject_after_messages_;
   uint64_t send_counter_ = 0;
   ReplayWindow replay_;
+  bool heard_from_peer_ = false;
 };
 
 }  // namespace koe

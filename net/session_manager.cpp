@@ -176,6 +176,22 @@ bool SessionManager::established(const noise::Key& peer) const {
   return session && session->established();
 }
 
+bool SessionManager::confirmed_by_peer(const noise::Key& peer) const {
+  const PeerSession* session = find(peer);
+  return session && session->confirmed_by_peer();
+}
+
+std::optional<noise::Key> SessionManager::awaiting_confirmation_at(const Endpoint& from) const {
+  for (const auto& [key, session] : peers_)
+    if (session->awaiting_confirmation() && session->endpoint() == from) return key;
+  return std::nullopt;
+}
+
+bool SessionManager::awaiting_confirmation(const noise::Key& peer) const {
+  const PeerSession* session = find(peer);
+  return session && session->awaiting_confirmation();
+}
+
 std::optional<Endpoint> SessionManager::peer_endpoint(const noise::Key& peer) const {
   const PeerSession* session = find(peer);
   return session ? session->endpoint() : std::nullopt;

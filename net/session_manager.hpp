@@ -74,6 +74,12 @@ class SessionManager {
   std::vector<SessionEvent> take_events() { return std::exchange(events_, {}); }
   const DropCounters& drops() const { return drops_; }
   bool established(const noise::Key& peer) const;
+  // See PeerSession::confirmed_by_peer.
+  bool confirmed_by_peer(const noise::Key& peer) const;
+  // The peer whose handshake we answered from `from` and whose first packet on the
+  // new keys has not come yet (its ENet connection may overtake that packet).
+  std::optional<noise::Key> awaiting_confirmation_at(const Endpoint& from) const;
+  bool awaiting_confirmation(const noise::Key& peer) const;
   std::optional<Endpoint> peer_endpoint(const noise::Key& peer) const;
   size_t peer_count() const { return peers_.size(); }
   const noise::Key& identity() const { return local_.identity_public; }

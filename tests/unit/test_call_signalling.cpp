@@ -285,6 +285,39 @@ TEST_F(CallTest, AnInviteIntoTheVoidIsUnreachable) {
   EXPECT_EQ(alice_.ended()->at - dialled, CallSignallingConfig{}.reach_timeout);
 }
 
+TEST_F(CallTest, AnInviteLostWithItsLinkIsSaidAgainWhenTheLinkIsBack) {
+  bob_.alive = false;  // the invite goes into a link that then fails
+  ASSERT_TRUE(alice_.calls.start_call(world_.now(), bob_.id));
+  world_.run_for(2s);
+  alice_.calls.on_link_up(bob_.id);
+  world_.run_for(1s);
+  EXPECT_TRUE(alice_.events.empty()) << "a link that never failed repeats nothing";
+  bob_.alive = true;
+  alice_.calls.on_link_down(bob_.id);
+  alice_.calls.on_link_up(bob_.id);
+  ASSERT_TRUE(world_.run_until(world_.now() + 1s, [&] { return alice_.calls.call()->state == CallState::kRinging; }));
+  ASSERT_TRUE(bob_.calls.accept(world_.now(), alice_.calls.call()->id));
+  world_.settle();
+  EXPECT_EQ(alice_.kinds(), (std::vector{Kind::kPeerRinging, Kind::kConnected}));
+  EXPECT_EQ(bob_.kinds(), (std::vector{Kind::kIncoming, Kind::kConnected}));
+}
+
+TEST_F(CallTest, ARepeatedInviteIsAnsweredWithTheCallsState) {
+  auto id = alice_.calls.start_call(world_.now(), bob_.id);
+  world_.settle();
+  ASSERT_TRUE(bob_.calls.on_message(world_.now(), alice_.id, CallInvite{*id}));
+  auto out = bob_.calls.take_outbox();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<CallRinging>(out[0].message));
+  ASSERT_TRUE(bob_.calls.accept(world_.now(), *id));
+  world_.settle();
+  ASSERT_TRUE(bob_.calls.on_message(world_.now(), alice_.id, CallInvite{*id}));
+  out = bob_.calls.take_outbox();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<CallAccept>(out[0].message));
+  EXPECT_EQ(bob_.kinds(), (std::vector{Kind::kIncoming, Kind::kConnected})) << "rings once";
+}
+
 TEST_F(CallTest, APeerThatVanishesMidCallEndsItWithinTenSeconds) {
   connect();
   world_.run_for(1min);

@@ -1,7 +1,7 @@
 // The Global Index cores on the simulated network (small worlds, seeded): users
 // found by ID and by name, paginated search, replicas surviving the abrupt loss
-// of 20% of supernodes and being repaired, and clients moving to another
-// supernode when theirs fails.
+// of 20% of supernodes and being repaired, clients moving to another supernode
+// when theirs fails, and the client's retransmission timing under loss.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -170,6 +170,46 @@ TEST(IndexSim, ClientsMoveWhenTheirSupernodeFails) {
   ASSERT_TRUE(result && result->record);
   ASSERT_EQ(result->record->supernodes.size(), 1u);
   EXPECT_EQ(result->record->supernodes[0].endpoint, after->endpoint);
+}
+
+
+TEST(IndexSim, LookupsAtTenPercentLossTakeAboutARoundTripAndNobodyMoves) {
+  SmallIndex index(20, 0.10);
+  const size_t first = index.add_users(20, "Lossy");
+  std::vector<Endpoint> attached;
+  for (size_t i = 0; i < 20; ++i) attached.push_back(index.world.client(first + i)->supernode().value().endpoint);
+  std::vector<Duration> took;
+  for (size_t i = 0; i < 20; ++i) {
+    const TimePoint asked = index.world.now();
+    const auto result = index.lookup(first + i, first + (i + 7) % 20);
+    ASSERT_TRUE(result && result->record) << "lookup " << i;
+    took.push_back(index.world.now() - asked);
+  }
+  std::sort(took.begin(), took.end());
+
+  // Link RTTs are tens of milliseconds: a lost request costs a resend after about a
+  // round trip plus the overlay's allowance, not a fixed 3 s.
+  EXPECT_LT(took[10], milliseconds(500));
+  EXPECT_LT(took.back(), seconds(3));
+  for (size_t i = 0; i < 20; ++i)
+    EXPECT_EQ(index.world.client(first + i)->supernode().value().endpoint, attached[i]) << "a false alarm moved user " << i;
+}
+
+TEST(IndexSim, ALookupAskedOfADeadSupernodeIsAnsweredByTheNextOneWithinSeconds) {
+  SmallIndex index(20);
+  const size_t first = index.add_users(30, "Orphan");
+  const auto before = index.world.client(first)->supernode();
+  ASSERT_TRUE(before);
+  for (const size_t sn : index.world.live_supernodes())
+    if (index.world.supernode_endpoint(sn) == before->endpoint) index.world.kill_supernode(sn);
+  const TimePoint asked = index.world.now();
+  const auto result = index.lookup(first, first + 1);
+  ASSERT_TRUE(result && result->record);
+  // The lookup times out (its round trip plus the overlay allowance), a keepalive
+  // probe and 3 resends with doubled timeouts go unanswered (about 5 s in all), then
+  // the next supernode answers.
+  EXPECT_LT(index.world.now() - asked, seconds(8));
+  EXPECT_NE(index.world.client(first)->supernode().value().endpoint, before->endpoint);
 }
 
 }  // namespace
