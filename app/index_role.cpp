@@ -20,6 +20,7 @@ IndexRole::IndexRole(const RecordSigner& signer, Random& random, DatagramTranspo
   if (config.supernode) {
     IndexNodeConfig node_config;
     node_config.wall_clock_offset = config.wall_clock_offset;
+    node_config.public_key = signer.public_key();
     node_ = std::make_unique<IndexNode>(node_id_from_public_key(signer.public_key()), random, node_config);
     // Our own client attaches to our own index first; the seeds are the overlay's.
     const Endpoint self[] = {self_};

@@ -205,6 +205,7 @@ void NodeCores::on_index_event(TimePoint now, IndexClientEvent& event) {
       // An authenticated session with our supernode (its key comes from its own
       // signed record) proves it before it enters the host cache, and keeps it warm.
       supernode_id_ = attached->supernode.id;
+      if (attached->supernode_key) peers_.learn(*attached->supernode_key, attached->supernode.endpoint);
       peers_.reach(now, attached->supernode.id);
     }
     set_traversal_supernodes(now);

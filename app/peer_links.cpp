@@ -88,6 +88,13 @@ void PeerLinks::on_record(TimePoint now, const PresenceRecord& record) {
   connect_next(now, record.id, it->second);
 }
 
+void PeerLinks::learn(const PublicKey& key, const Endpoint& endpoint) {
+  Known& known = known_[node_id_from_public_key(key)];
+  known.key = key;
+  std::erase(known.endpoints, endpoint);
+  known.endpoints.insert(known.endpoints.begin(), endpoint);
+}
+
 void PeerLinks::on_lookup_failed(TimePoint, const NodeId& peer, PeerFailure failure) {
   const auto it = pending_.find(peer);
   if (it != pending_.end() && it->second.looking_up) give_up(peer, failure);

@@ -61,6 +61,9 @@ class PeerLinks {
 
   // A verified record (a lookup's answer, or a search hit worth remembering).
   void on_record(TimePoint now, const PresenceRecord& record);
+  // A peer's key (its ID derives from it) and where it answers, learnt without a
+  // record (our supernode's, from its attach answer): no lookup is needed to reach it.
+  void learn(const PublicKey& key, const Endpoint& endpoint);
   // The index lookup for `peer` found nothing, or timed out.
   void on_lookup_failed(TimePoint now, const NodeId& peer, PeerFailure failure);
   void on_link_up(TimePoint now, const PublicKey& key, std::optional<Endpoint> endpoint);

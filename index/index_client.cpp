@@ -211,7 +211,9 @@ void IndexClient::on_attached(TimePoint now, const Endpoint& from, const IndexRe
   missed_keepalives_ = 0;
   for (const Contact& hint : body.supernodes) add_supernodes(std::span<const Endpoint>(&hint.endpoint, 1));
   next_keepalive_ = now + config_.keepalive_interval;
-  events_.push_back(AttachedEvent{supernode_});
+  std::optional<PublicKey> key = body.key;
+  if (key && node_id_from_public_key(*key) != supernode_.id) key.reset();
+  events_.push_back(AttachedEvent{supernode_, key});
   publish(now);
   for (auto& [id, request] : requests_) {
     if (request.txid == 0) send_user_request(now, id);

@@ -45,6 +45,7 @@ enum class RequestStatus : uint8_t {
 
 struct AttachedEvent {
   Contact supernode;
+  std::optional<PublicKey> supernode_key;  // when it told us one that its ID derives from
 };
 struct DetachedEvent {
   Contact supernode;  // stopped answering; the client is attaching elsewhere

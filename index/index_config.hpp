@@ -5,8 +5,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "net/clock.hpp"
+#include "net/identity.hpp"
 #include "net/rate_limiter.hpp"
 
 namespace koe {
@@ -19,6 +21,8 @@ inline constexpr size_t kAmplificationFactor = 3;
 inline constexpr size_t kUnprovenRequestSize = 120;
 
 struct IndexNodeConfig {
+  // Our identity key, told to attaching clients (absent in simulations without keys).
+  std::optional<PublicKey> public_key;
   size_t replication = 8;  // k: replicas per record and keyword, and contacts per answer
   size_t parallelism = 3;  // alpha: requests in flight per lookup
   size_t bucket_size = 8;  // contacts per routing-table bucket

@@ -31,7 +31,7 @@ void IndexNode::handle(const RequestContext& ctx, const AttachRequest&) {
   }
   clients_[ctx.from] = Client{ctx.request.sender, ctx.now};
   respond(ctx.from, ctx.request, ctx.size, ctx.proven,
-          AttachedResponse{ctx.from, routing_.sample(kMaxAttachHints, random_)});
+          AttachedResponse{ctx.from, routing_.sample(kMaxAttachHints, random_), config_.public_key});
 }
 
 void IndexNode::handle(const RequestContext& ctx, const KeepaliveRequest&) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "index/contact.hpp"
+#include "net/identity.hpp"
 #include "index/name_search.hpp"  // kMaxQueryBytes
 #include "index/presence_record.hpp"
 #include "net/bytes.hpp"
@@ -146,6 +147,9 @@ struct StoredResponse {
 struct AttachedResponse {
   Endpoint observed;
   std::vector<Contact> supernodes;  // <= kMaxAttachHints fallbacks
+  // The supernode's identity key (its ID derives from it): the client opens a secure
+  // session with it at once, without first looking up its record.
+  std::optional<PublicKey> key;
   friend bool operator==(const AttachedResponse&, const AttachedResponse&) = default;
 };
 struct KeepaliveAckResponse {

@@ -32,7 +32,10 @@ bool write_fields(ByteWriter& w, const StoredResponse& b) {
 }
 bool write_fields(ByteWriter& w, const AttachedResponse& b) {
   write_endpoint(w, b.observed);
-  return write_list(w, b.supernodes, kMaxAttachHints, [&](const Contact& c) { write_contact(w, c); });
+  if (!write_list(w, b.supernodes, kMaxAttachHints, [&](const Contact& c) { write_contact(w, c); })) return false;
+  w.u8(b.key ? 1 : 0);
+  if (b.key) w.bytes(*b.key);
+  return true;
 }
 bool write_fields(ByteWriter&, const KeepaliveAckResponse&) { return true; }
 bool write_fields(ByteWriter& w, const PublishedResponse& b) {
@@ -73,6 +76,9 @@ void read_fields(ByteReader& r, StoredResponse& b) {
 void read_fields(ByteReader& r, AttachedResponse& b) {
   b.observed = read_endpoint(r);
   b.supernodes = read_list<Contact>(r, kMaxAttachHints, [&] { return read_contact(r); });
+  const uint8_t has_key = r.u8();
+  if (has_key > 1) r.fail(DecodeError::kBadFieldValue);
+  if (has_key == 1) b.key = r.array<kPublicKeySize>();
 }
 void read_fields(ByteReader&, KeepaliveAckResponse&) {}
 void read_fields(ByteReader& r, PublishedResponse& b) { b.replicas = r.u8(); }

@@ -13,16 +13,18 @@
 #           packets addressed to itself, as home routers do;
 #   LANs    192.168.n.0/24 behind each NAT, with the clients.
 # The call's path, setup time and the voice packets each side received come from the
-# clients' --stats-json files. Every namespace is named koenat-<pid>-* and deleted by name
+# clients' --stats-json files; how well each side's recording carries the other's WAV
+# (median correlation of 200 ms blocks) from koe-wav-match. Every namespace is named koenat-<pid>-* and deleted by name
 # at the end, also on failure; only processes this script started are stopped, by PID.
 # Needs root, ip, nft, jq and sox; exits 77 (skipped) otherwise. For debugging:
 # KEEP_LAB=1 keeps the per-attempt logs and statistics files; LAB_PAUSE=SECONDS holds
 # each attempt's namespaces that long after the call.
 #
-# Usage: nat_lab.sh --koe PATH [--attempts N] [--cases "a b"] [--losses "0 10"] [--report FILE]
+# Usage: nat_lab.sh --koe PATH --wav-match PATH [--attempts N] [--cases "a b"] [--losses "0 10"] [--report FILE]
 set -u
 
 KOE=""
+WAV_MATCH=""
 ATTEMPTS=2
 CASES="cone-cone public-cone same-nat symmetric-cone sequential-cone symmetric-symmetric sequential-sequential fullcone-symmetric double-nat udp-blocked"
 LOSSES="0 10"
@@ -31,6 +33,7 @@ CALL_SECONDS=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --koe) KOE="$2"; shift 2 ;;
+    --wav-match) WAV_MATCH="$2"; shift 2 ;;
     --attempts) ATTEMPTS="$2"; shift 2 ;;
     --cases) CASES="$2"; shift 2 ;;
     --losses) LOSSES="$2"; shift 2 ;;
@@ -43,6 +46,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "the NAT lab needs root (network namespaces, nftables)"
 for tool in ip nft timeout jq sox; do command -v "$tool" >/dev/null || skip "$tool is not installed"; done
 [ -x "$KOE" ] || { echo "no koe binary at '$KOE' (--koe)" >&2; exit 2; }
+[ -x "$WAV_MATCH" ] || { echo "no koe-wav-match binary at '$WAV_MATCH' (--wav-match)" >&2; exit 2; }
 
 P="koenat-$$"
 WORK="$(mktemp -d /tmp/koenat-$$.XXXXXX)"
@@ -200,7 +204,11 @@ supernode() {
   PIDS="$PIDS $!"
 }
 
-# Runs one attempt; appends "case loss attempt a_path b_path setup_ms a_recv b_recv nat_a | nat_b" to $WORK/rows.
+# correlation RECORDING: how well it carries the WAV both clients send ("-" without one).
+correlation() { [ -s "$1" ] && "$WAV_MATCH" "$WORK/voice.wav" "$1" 2>/dev/null | jq -r '.correlation' || echo "-"; }
+
+# Runs one attempt; appends "case loss attempt a_path b_path setup_ms a_recv b_recv a_corr b_corr nat_a | nat_b"
+# to $WORK/rows.
 run_attempt() {
   local case="$1" loss="$2" attempt="$3"
   make_internet "$loss"
@@ -256,8 +264,10 @@ run_attempt() {
     a_path=none
     grep -qs "UDP is blocked" "$R/a.log" "$R/a.json" && a_path=blocked
   fi
-  echo "$case $loss $attempt $a_path $b_path $setup $a_recv $b_recv $(json "$R/a.json" .nat | tr ' ' '_') | $(json "$R/b.json" .nat | tr ' ' '_')" >>"$WORK/rows"
-  echo "  $case loss=$loss% attempt $attempt: exit $status, path $a_path/$b_path, setup $setup ms, voice packets received a=$a_recv b=$b_recv"
+  local a_corr="-" b_corr="-"
+  if [ "$status" = 0 ]; then a_corr="$(correlation "$R/a.wav")"; b_corr="$(correlation "$R/b.wav")"; fi
+  echo "$case $loss $attempt $a_path $b_path $setup $a_recv $b_recv $a_corr $b_corr $(json "$R/a.json" .nat | tr ' ' '_') | $(json "$R/b.json" .nat | tr ' ' '_')" >>"$WORK/rows"
+  echo "  $case loss=$loss% attempt $attempt: exit $status, path $a_path/$b_path, setup $setup ms, voice packets received a=$a_recv b=$b_recv, correlation with the sent WAV a=$a_corr b=$b_corr"
   [ "$status" = 0 ] || tail -2 "$R/a.log" | sed 's/^/      a: /'
 }
 
@@ -279,7 +289,7 @@ done
 
 failures=0
 {
-  printf "%-22s %5s %8s %6s %6s %5s %10s %10s %11s  %s\n" case loss attempts direct relay none setup_p50 setup_max recv_a/b "NAT a | NAT b"
+  printf "%-22s %5s %8s %6s %6s %5s %10s %10s %11s %11s  %s\n" case loss attempts direct relay none setup_p50 setup_max recv_a/b min_corr_a/b "NAT a | NAT b"
   for case in $CASES; do
     for loss in $LOSSES; do
       rows="$(awk -v c="$case" -v l="$loss" '$1 == c && $2 == l' "$WORK/rows")"
@@ -290,8 +300,9 @@ failures=0
       p50=$(echo "$rows" | awk '$6 ~ /^[0-9.]+$/ {printf "%d\n", $6}' | percentile50)
       max=$(echo "$rows" | awk '$6 ~ /^[0-9.]+$/ {printf "%d\n", $6}' | sort -n | tail -1)
       recv=$(echo "$rows" | awk '{a += ($7 ~ /^[0-9]+$/) ? $7 : 0; b += ($8 ~ /^[0-9]+$/) ? $8 : 0} END {printf "%d/%d", a, b}')
-      nats=$(echo "$rows" | head -1 | cut -d' ' -f9- | tr '_' ' ')
-      printf "%-22s %4s%% %8s %6s %6s %5s %8sms %8sms %11s  %s\n" "$case" "$loss" "$n" "$direct" "$relay" "$none" "$p50" "${max:--}" "$recv" "$nats"
+      corr=$(echo "$rows" | awk 'BEGIN {a = b = "-"} $9 ~ /^-?[0-9.]+$/ && (a == "-" || $9 < a) {a = $9} $10 ~ /^-?[0-9.]+$/ && (b == "-" || $10 < b) {b = $10} END {print a "/" b}')
+      nats=$(echo "$rows" | head -1 | cut -d' ' -f11- | tr '_' ' ')
+      printf "%-22s %4s%% %8s %6s %6s %5s %8sms %8sms %11s %11s  %s\n" "$case" "$loss" "$n" "$direct" "$relay" "$none" "$p50" "${max:--}" "$recv" "$corr" "$nats"
       # Targets: every case but "UDP blocked" connects in every attempt, with voice both
       # ways; where at least one side maps endpoint-independently and nothing is lost,
       # the path is direct (except random-symmetric vs a port-restricted cone: one
@@ -301,7 +312,8 @@ failures=0
         [ "$blocked" = "$n" ] || failures=$((failures + 1))
       else
         [ "$none" = 0 ] || failures=$((failures + 1))
-        silent=$(echo "$rows" | awk '!($7 > 0 && $8 > 0)' | grep -c .)
+        # Voice both ways: packets arrived, and each recording carries the other's WAV.
+        silent=$(echo "$rows" | awk '!($7 > 0 && $8 > 0 && $9 >= 0.5 && $10 >= 0.5)' | grep -c .)
         [ "$silent" = 0 ] || failures=$((failures + 1))
         case "$case" in
           symmetric-symmetric|symmetric-cone|sequential-sequential) ;;

@@ -51,14 +51,16 @@ std::vector<IndexResponse> sample_responses() {
                                       RecordResponse{Bytes(300, 1)},
                                       KeywordHitsResponse{40, std::vector<KeywordEntry>(kMaxKeywordHitsPerResponse, KeywordEntry{a, 1'700'000'060})},
                                       StoredResponse{StoreStatus::kStale},
-                                      AttachedResponse{{Endpoint::make_ip(203, 0, 113, 9), 4000}, {c, c}},
+                                      AttachedResponse{{Endpoint::make_ip(203, 0, 113, 9), 4000}, {c, c}, std::nullopt},
                                       KeepaliveAckResponse{},
                                       PublishedResponse{8},
                                       LookupResultResponse{2, Bytes(120, 3)},
                                       LookupResultResponse{1, std::nullopt},
                                       SearchResultResponse{12, KeywordEntry{a, 1'700'000'999}, {Bytes(100, 1), Bytes(90, 2)}},
                                       SearchResultResponse{2, std::nullopt, {Bytes(100, 1)}},
-                                      ErrorResponse{ErrorCode::kNeedToken}};
+                                      ErrorResponse{ErrorCode::kNeedToken},
+                                      AttachedResponse{{Endpoint::make_ip(203, 0, 113, 9), 4000},
+                                                       std::vector<Contact>(kMaxAttachHints, c), PublicKey{7, 7, 7}}};
   std::vector<IndexResponse> out;
   for (auto& body : bodies) out.push_back(IndexResponse{static_cast<uint32_t>(random.next()), a, random.next(), body});
   return out;

@@ -29,6 +29,7 @@ class IndexNodeTest : public ::testing::Test {
     IndexNodeConfig c;
     c.wall_clock_offset = seconds(kNowUnix);  // virtual time zero is kNowUnix
     c.rate = RateLimiterConfig{50, 100, 64};
+    c.public_key = PublicKey{0x42};  // the largest attach answer: with the key
     return c;
   }
 
@@ -197,6 +198,7 @@ TEST_F(IndexNodeTest, ClientsAttachPublishLookUpAndSearch) {
   r = ask(kAlice, AttachRequest{}, 0, SenderRole::kClient, alice_id, 30);
   ASSERT_TRUE(std::holds_alternative<AttachedResponse>(r.body));
   EXPECT_EQ(std::get<AttachedResponse>(r.body).observed, kAlice);
+  EXPECT_EQ(std::get<AttachedResponse>(r.body).key, PublicKey{0x42});
   const uint64_t token = r.token;
   EXPECT_EQ(node.attached_clients(), 1u);
 
