@@ -89,6 +89,7 @@ nlohmann::ordered_json to_json(const CallStats& stats) {
   json["peer"] = to_user_id(stats.peer);
   json["connected"] = stats.connected;
   json["path"] = std::string(to_string(stats.path));
+  json["relay"] = stats.relay ? nlohmann::ordered_json(stats.relay->to_string()) : nlohmann::ordered_json(nullptr);
   json["setup_ms"] = optional_ms(stats.setup_time);
   json["rtt_ms"] = optional_ms(stats.rtt);
   json["packets_sent"] = stats.packets_sent;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "net/clock.hpp"
+#include "net/endpoint.hpp"
 #include "net/identity.hpp"
 
 namespace koe {
@@ -28,6 +29,7 @@ struct CallStats {
   NodeId peer;
   bool connected = false;
   CallPath path = CallPath::kUnknown;
+  std::optional<Endpoint> relay;       // the relay carrying a relayed call
   std::optional<Duration> setup_time;  // dialling to answer (CallInfo::answered - started)
   std::optional<Duration> rtt;         // the latest measured round trip
   Duration jitter_buffer_delay{0};     // the receive jitter buffer's current delay
@@ -51,7 +53,8 @@ double mouth_to_ear_delay_ms(const CallStats& stats);
 // The E-model MOS for this call's delay and residual loss.
 double mos_estimate(const CallStats& stats);
 
-// The call as one JSON object: peer (koe1 ID), connected, path, setup_ms and rtt_ms
+// The call as one JSON object: peer (koe1 ID), connected, path, relay ("ip:port" or
+// null), setup_ms and rtt_ms
 // (null until known), packets_sent, packets_received, packets_lost, loss_percent,
 // frames_concealed, frames_fec_recovered, jitter_buffer_ms, bitrate_bps, mos_estimate.
 nlohmann::ordered_json to_json(const CallStats& stats);

@@ -230,6 +230,9 @@ void NodeCores::on_index_event(TimePoint now, IndexClientEvent& event) {
     if (lookup->record) {
       peer_names_[peer] = lookup->record->display_name;
       peers_.on_record(now, *lookup->record);
+      // The introduction goes through the peer's supernode: no lookup of it first.
+      for (const SupernodeRef& supernode : lookup->record->supernodes)
+        if (supernode.key) peers_.learn(*supernode.key, supernode.endpoint);
       traversal_.reach(now, *lookup->record);  // in parallel with the record's endpoints
     } else {
       const bool offline = lookup->status == RequestStatus::kNotFound;

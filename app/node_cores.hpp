@@ -115,6 +115,7 @@ class NodeCores final : public LoopHandler {
   std::optional<CallView> call_;
   std::optional<std::string> call_failure_;  // why an outgoing call could not be placed
   TimePoint call_connected_at_{};
+  std::optional<Endpoint> logged_relay_;  // the call's relay as the log last said it
   std::deque<CallView> history_;
   std::deque<std::string> log_;
   bool muted_ = false;

@@ -27,9 +27,11 @@ CallStats NodeCores::call_stats(TimePoint now) const {
   stats.connected = call->state == CallState::kActive;
   if (call->answered) stats.setup_time = *call->answered - call->started;
   stats.rtt = call->rtt;
-  if (const auto key = peers_.key_of(call->peer); key && stats.connected)
+  if (const auto key = peers_.key_of(call->peer); key && stats.connected) {
     stats.path = traversal_.path(*key) == TraversalPath::kRelay ? CallPath::kRelay
                                                                  : path_to(secure_.sessions().peer_endpoint(*key));
+    stats.relay = traversal_.relay_of(*key);
+  }
   if (voice_ && stats.connected) {
     const CallMediaStats media = voice_->stats(call->id);
     stats.packets_sent = media.packets_sent;
@@ -61,6 +63,10 @@ void NodeCores::refresh_snapshot(TimePoint now) {
   if (call_) {
     if (const CallInfo* call = control_.calls().call(); call && call->id == call_->id) call_->state = call->state;
     call_->stats = call_stats(now);
+    if (call_->stats.relay != logged_relay_) {
+      logged_relay_ = call_->stats.relay;
+      if (logged_relay_) log("call relayed through " + logged_relay_->to_string());
+    }
     call_->duration_s =
         call_->state == CallState::kActive ? std::chrono::duration<double>(now - call_connected_at_).count() : 0.0;
   }

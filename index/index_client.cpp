@@ -61,8 +61,17 @@ uint32_t IndexClient::send(TimePoint now, const Endpoint& to, RequestBody body, 
 }
 
 Duration IndexClient::timeout_for(Purpose purpose) const {
-  if (purpose == Purpose::kUser) return rtt_.rto() + config_.overlay_allowance;
-  return rtt_.backed_off(purpose == Purpose::kAttach ? 0 : missed_keepalives_);
+  switch (purpose) {
+    case Purpose::kUser:
+      return rtt_.rto() + config_.overlay_allowance;
+    case Purpose::kPublish:
+      return rtt_.rto() + config_.publish_allowance;
+    case Purpose::kAttach:
+      return rtt_.rto();
+    case Purpose::kKeepalive:
+      break;
+  }
+  return rtt_.backed_off(missed_keepalives_);
 }
 
 void IndexClient::attach(TimePoint now) {
@@ -103,7 +112,7 @@ void IndexClient::publish(TimePoint now) {
   if (profile_.lan_endpoint && *profile_.lan_endpoint != observed_) {
     record.endpoints.push_back(RecordEndpoint{EndpointKind::kLan, *profile_.lan_endpoint});
   }
-  record.supernodes.push_back(SupernodeRef{supernode_.id, supernode_.endpoint});
+  record.supernodes.push_back(SupernodeRef{supernode_.id, supernode_.endpoint, supernode_key_});
   next_refresh_ = now + config_.refresh_interval;
   if (auto signed_record = sign_record(record, signer_)) {
     send(now, supernode_.endpoint, PublishRequest{std::move(*signed_record)}, Purpose::kPublish);
@@ -154,7 +163,8 @@ void IndexClient::on_datagram(TimePoint now, const Endpoint& from, ByteView data
   in_flight_.erase(it);
   token_ = response->token;  // every answer renews our proof of address
   if (state_ == State::kAttached && from == supernode_.endpoint) missed_keepalives_ = 0;
-  if (inflight.purpose != Purpose::kUser) rtt_.sample(now - inflight.sent);  // answered at once
+  // Attaches and keepalives are answered at once; the others wait for the overlay.
+  if (inflight.purpose == Purpose::kAttach || inflight.purpose == Purpose::kKeepalive) rtt_.sample(now - inflight.sent);
   if (const auto* error = std::get_if<ErrorResponse>(&response->body)) return on_error(now, inflight, error->code);
   switch (inflight.purpose) {
     case Purpose::kAttach:
@@ -211,9 +221,9 @@ void IndexClient::on_attached(TimePoint now, const Endpoint& from, const IndexRe
   missed_keepalives_ = 0;
   for (const Contact& hint : body.supernodes) add_supernodes(std::span<const Endpoint>(&hint.endpoint, 1));
   next_keepalive_ = now + config_.keepalive_interval;
-  std::optional<PublicKey> key = body.key;
-  if (key && node_id_from_public_key(*key) != supernode_.id) key.reset();
-  events_.push_back(AttachedEvent{supernode_, key});
+  supernode_key_ = body.key;
+  if (supernode_key_ && node_id_from_public_key(*supernode_key_) != supernode_.id) supernode_key_.reset();
+  events_.push_back(AttachedEvent{supernode_, supernode_key_});
   publish(now);
   for (auto& [id, request] : requests_) {
     if (request.txid == 0) send_user_request(now, id);
@@ -276,7 +286,7 @@ void IndexClient::on_timeout(TimePoint now, const InFlight& inflight) {
       break;
     case Purpose::kPublish:
       next_refresh_ = now;  // publish again at once, or as soon as attached elsewhere
-      suspect_supernode(now);
+      probe_supernode(now);
       break;
     case Purpose::kUser: {
       auto it = requests_.find(inflight.request);

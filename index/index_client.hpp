@@ -124,11 +124,11 @@ class IndexClient {
   void on_attached(TimePoint now, const Endpoint& from, const IndexResponse& response, const AttachedResponse& body);
   void on_user_response(TimePoint now, uint32_t request, const IndexResponse& response);
   void on_timeout(TimePoint now, const InFlight& inflight);
-  // An unanswered keepalive or publish: after keepalive_misses in a row, move to
-  // another supernode; before that, check again with a keepalive.
+  // An unanswered keepalive: after keepalive_misses in a row, move to another
+  // supernode; before that, check again with a keepalive.
   void suspect_supernode(TimePoint now);
-  // An unanswered lookup or search: check the supernode with a keepalive, unless one
-  // is on its way (the overlay, not the supernode, may be slow).
+  // An unanswered lookup, search or publish: check the supernode with a keepalive,
+  // unless one is on its way (the overlay, not the supernode, may be slow).
   void probe_supernode(TimePoint now);
   Duration timeout_for(Purpose purpose) const;
   void on_error(TimePoint now, const InFlight& inflight, ErrorCode code);
@@ -143,6 +143,7 @@ class IndexClient {
   size_t cursor_ = 0;  // the host cache entry in use or being tried
   State state_ = State::kIdle;
   Contact supernode_;
+  std::optional<PublicKey> supernode_key_;  // verified: supernode_.id derives from it
   Endpoint observed_;
   uint64_t token_ = 0;
   uint64_t sequence_ = 0;

@@ -16,8 +16,9 @@ namespace koe {
 // A response to a request whose source is not proven by a token is at most this
 // many times the request's size; larger answers become a kNeedToken error.
 inline constexpr size_t kAmplificationFactor = 3;
-// Requests sent without a token are padded to this size, so every answer a
-// supernode gives (at most 360 bytes) fits the amplification budget.
+// Requests sent without a token are padded to this size, so that the usual answers
+// (records of up to 360 bytes; the largest possible is 411) fit the amplification
+// budget; a larger one costs the requester a round trip for a token.
 inline constexpr size_t kUnprovenRequestSize = 120;
 
 struct IndexNodeConfig {
@@ -26,7 +27,9 @@ struct IndexNodeConfig {
   size_t replication = 8;  // k: replicas per record and keyword, and contacts per answer
   size_t parallelism = 3;  // alpha: requests in flight per lookup
   size_t bucket_size = 8;  // contacts per routing-table bucket
-  uint8_t max_failures = 2;  // unanswered RPCs in a row that remove a contact
+  // Unanswered RPCs in a row that remove a contact: at 10% loss each way a live one
+  // misses 3 in a row 0.7% of the time (2: 3.6%, and a small overlay falls apart).
+  uint8_t max_failures = 3;
   Duration rpc_soft_timeout = std::chrono::milliseconds(500);
   Duration rpc_timeout = std::chrono::seconds(2);
   // Liveness checks of the 2k closest supernodes, whose departure starts a repair.
@@ -58,17 +61,20 @@ struct IndexNodeConfig {
 
 struct IndexClientConfig {
   Duration keepalive_interval = std::chrono::seconds(20);
-  // Unanswered keepalives and publishes in a row that make the client move to the
-  // next supernode of its host cache (each resent after a doubled timeout): at 10 %
-  // loss each way a healthy supernode misses 4 in a row once in ~800 suspicions.
+  // Unanswered keepalives in a row that make the client move to the next supernode of
+  // its host cache (each resent after a doubled timeout): at 10 % loss each way a
+  // healthy supernode misses 4 in a row once in ~800 suspicions.
   uint8_t keepalive_misses = 4;
   // Requests are resent after the supernode's measured round trip (RFC 6298's
   // timeout, clamped to these bounds; the initial one before any answer).
   Duration initial_request_timeout = std::chrono::seconds(1);
   Duration min_request_timeout = std::chrono::milliseconds(250);
   Duration max_request_timeout = std::chrono::seconds(3);
-  // A lookup or search also waits for the supernode's own lookups in the overlay.
+  // A lookup or search also waits for the supernode's own lookups in the overlay; a
+  // publish for its placement lookup and the replicas' acknowledgements (resending it
+  // early would start that work again: under churn, a storm of stores).
   Duration overlay_allowance = std::chrono::seconds(1);
+  Duration publish_allowance = std::chrono::seconds(3);
   Duration request_deadline = std::chrono::seconds(12);  // a lookup or search fails after this
   Duration record_lifetime = std::chrono::hours(1);
   Duration refresh_interval = std::chrono::minutes(30);

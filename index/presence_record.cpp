@@ -41,8 +41,11 @@ std::optional<Bytes> encode_body(const PresenceRecord& record) {
   w.u8(static_cast<uint8_t>(record.supernodes.size()));
   for (const auto& s : record.supernodes) {
     if (!is_answerable(s.endpoint)) return std::nullopt;
+    if (s.key && node_id_from_public_key(*s.key) != s.id) return std::nullopt;
     write_node_id(w, s.id);
     write_endpoint(w, s.endpoint);
+    w.u8(s.key ? 1 : 0);
+    if (s.key) w.bytes(*s.key);
   }
   return std::move(w).finish();
 }
@@ -102,6 +105,10 @@ Decoded<SignedRecord> decode_record(ByteView encoded) {
     SupernodeRef s;
     s.id = read_node_id(r);
     s.endpoint = read_endpoint(r);
+    const uint8_t has_key = r.u8();
+    if (has_key > 1) r.fail(DecodeError::kBadFieldValue);
+    if (has_key == 1) s.key = r.array<kPublicKeySize>();
+    if (!r.failed() && s.key && node_id_from_public_key(*s.key) != s.id) r.fail(DecodeError::kBadFieldValue);
     rec.supernodes.push_back(s);
   }
   out.signature = r.array<kSignatureSize>();

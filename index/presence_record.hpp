@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,12 +26,12 @@
 
 namespace koe {
 
-inline constexpr uint8_t kRecordFormat = 1;
+inline constexpr uint8_t kRecordFormat = 2;  // 2: supernode references may carry the key
 inline constexpr size_t kMaxDisplayNameBytes = 64;
 inline constexpr size_t kMaxRecordEndpoints = 4;
 inline constexpr size_t kMaxRecordSupernodes = 3;
 inline constexpr size_t kRecordEndpointSize = 1 + 4 + 2;
-inline constexpr size_t kRecordSupernodeSize = kNodeIdSize + 4 + 2;
+inline constexpr size_t kRecordSupernodeSize = kNodeIdSize + 4 + 2 + 1 + kPublicKeySize;
 inline constexpr size_t kMaxRecordSize = 1 + kNodeIdSize + kPublicKeySize + 8 + 8 + 1 + 4 +
                                          (2 + kMaxDisplayNameBytes) + 1 + kMaxRecordEndpoints * kRecordEndpointSize +
                                          1 + kMaxRecordSupernodes * kRecordSupernodeSize + kSignatureSize;
@@ -61,6 +62,9 @@ struct RecordEndpoint {
 struct SupernodeRef {
   NodeId id;
   Endpoint endpoint;
+  // Its identity key (id derives from it), so a caller opens a session with it to pass
+  // an introduction without first looking up its record.
+  std::optional<PublicKey> key;
   friend bool operator==(const SupernodeRef&, const SupernodeRef&) = default;
 };
 

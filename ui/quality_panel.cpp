@@ -37,7 +37,7 @@ void draw_quality_panel(const CallStats& stats, const QualityHistory& history) {
   std::snprintf(mos_text, sizeof mos_text, "%s (MOS %.1f)", mos_words(mos).data(), mos);
   if (ImGui::BeginTable("quality", 2, ImGuiTableFlags_SizingFixedFit)) {
     figure("Quality", mos_text);
-    figure("Path", std::string(path_label(stats.path)));
+    figure("Path", std::string(path_label(stats.path)) + (stats.relay ? " via " + stats.relay->to_string() : ""));
     figure("Round trip", format_milliseconds(stats.rtt));
     figure("Loss", format_percent(network_loss_fraction(stats)) + " (after repair " +
                        format_percent(residual_loss_fraction(stats)) + ")");

@@ -12,6 +12,9 @@
 #           home NAT, or a NAT that drops all UDP; each drops unsolicited new inbound
 #           packets addressed to itself, as home routers do;
 #   LANs    192.168.n.0/24 behind each NAT, with the clients.
+# "relay-failover" is symmetric vs symmetric (so the call is relayed) with a longer call
+# whose relay's supernode is killed (SIGKILL) 2 s after the call connected: the call must
+# go on through the other relay within 3 s.
 # The call's path, setup time and the voice packets each side received come from the
 # clients' --stats-json files; how well each side's recording carries the other's WAV
 # (median correlation of 200 ms blocks) from koe-wav-match. Every namespace is named koenat-<pid>-* and deleted by name
@@ -26,7 +29,7 @@ set -u
 KOE=""
 WAV_MATCH=""
 ATTEMPTS=2
-CASES="cone-cone public-cone same-nat symmetric-cone sequential-cone symmetric-symmetric sequential-sequential fullcone-symmetric double-nat udp-blocked"
+CASES="cone-cone public-cone same-nat symmetric-cone sequential-cone symmetric-symmetric sequential-sequential fullcone-symmetric double-nat udp-blocked relay-failover"
 LOSSES="0 10"
 REPORT=""
 CALL_SECONDS=3
@@ -184,6 +187,7 @@ build_case() {
     fullcone-symmetric) make_nat na fullcone 1; make_nat nb symmetric 2; A_IP=$(add_client a na 10); B_IP=$(add_client b nb 10) ;;
     double-nat) make_nat cg cgnat 4; make_nat na cone 5 cg; make_nat nb cone 2; A_IP=$(add_client a na 10); B_IP=$(add_client b nb 10) ;;
     udp-blocked) make_nat na blocked 1; make_nat nb cone 2; A_IP=$(add_client a na 10); B_IP=$(add_client b nb 10) ;;
+    relay-failover) make_nat na symmetric 1; make_nat nb symmetric 2; A_IP=$(add_client a na 10); B_IP=$(add_client b nb 10) ;;
     *) echo "unknown case $1" >&2; return 1 ;;
   esac
 }
@@ -202,10 +206,50 @@ supernode() {
   ip netns exec "$P-s$n" timeout 90 "$KOE" --headless --profile "$R/s$n" --listen 4000 --supernode always \
     --lan-address "198.51.100.1$n" --bootstrap "198.51.100.1$other:4000" --name "S$n" --stats-json "$R/s$n.json" >"$R/s$n.log" 2>&1 &
   PIDS="$PIDS $!"
+  SUPERNODE_PID[$n]=$!
 }
 
 # correlation RECORDING: how well it carries the WAV both clients send ("-" without one).
 correlation() { [ -s "$1" ] && "$WAV_MATCH" "$WORK/voice.wav" "$1" 2>/dev/null | jq -r '.correlation' || echo "-"; }
+
+# local_seconds HH:MM:SS.mmm: seconds since midnight (log lines carry local wall-clock times).
+local_seconds() { echo "$1" | awk -F: '{printf "%.3f\n", $1 * 3600 + $2 * 60 + $3}'; }
+
+# child_of PID: the PID of a child of PID (from /proc; procps may be missing).
+child_of() { grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3; }
+
+# kill_relay_when_connected: once Alice's call is connected through a relay, kills that
+# relay's supernode outright 2 s later; prints the milliseconds from the kill until
+# Alice's log says the call went through another relay ("-" if it never did).
+kill_relay_when_connected() {
+  local relay="" n
+  for _ in $(seq 1 200); do
+    relay="$(json "$R/a.json" '.calls[-1].relay')"
+    [ "$(json "$R/a.json" '.calls[-1].connected')" = true ] && [ "$relay" != "-" ] && break
+    sleep 0.1
+  done
+  [ "$relay" != "-" ] || { echo "-"; return; }
+  sleep 2
+  n="${relay#198.51.100.1}"
+  n="${n%%:*}"
+  # The supernode is koe under `timeout`: SIGKILL koe itself, as a crash would.
+  local victim
+  victim="$(child_of "${SUPERNODE_PID[$n]}")"
+  [ -n "$victim" ] || { echo "-"; return; }
+  local killed_at
+  killed_at="$(local_seconds "$(date +%H:%M:%S.%N | cut -c1-12)")"
+  kill -KILL "$victim"
+  for _ in $(seq 1 100); do
+    local moved
+    moved="$(jq -r --arg old "$relay" '.log[] | select(test("call relayed through")) | select(contains($old) | not)' "$R/a.json" 2>/dev/null | tail -1)"
+    if [ -n "$moved" ]; then
+      awk -v a="$killed_at" -v b="$(local_seconds "${moved%% *}")" 'BEGIN {printf "%d\n", (b - a) * 1000}'
+      return
+    fi
+    sleep 0.1
+  done
+  echo "-"
+}
 
 # Runs one attempt; appends "case loss attempt a_path b_path setup_ms a_recv b_recv a_corr b_corr nat_a | nat_b"
 # to $WORK/rows.
@@ -240,11 +284,15 @@ run_attempt() {
       sleep 0.5
     done
   fi
+  local seconds="$CALL_SECONDS"
+  [ "$case" = relay-failover ] && seconds=10
   ip netns exec "$P-a" timeout 60 "$KOE" --headless --profile "$R/a" --listen 5000 --supernode never \
-    $SUPERNODES --name Alice --call "$b_id" --duration "$CALL_SECONDS" --audio-in "$WORK/voice.wav" \
+    $SUPERNODES --name Alice --call "$b_id" --duration "$seconds" --audio-in "$WORK/voice.wav" \
     --audio-out "$R/a.wav" --stats-json "$R/a.json" >"$R/a.log" 2>&1 &
   local pa=$!
   PIDS="$PIDS $pa"
+  local failover="-"
+  [ "$case" = relay-failover ] && failover="$(kill_relay_when_connected)"
   wait "$pa"
   local status=$?
   if [ -n "${LAB_PAUSE:-}" ]; then echo "paused: namespaces $P-*, files $R" && sleep "$LAB_PAUSE"; fi
@@ -266,8 +314,9 @@ run_attempt() {
   fi
   local a_corr="-" b_corr="-"
   if [ "$status" = 0 ]; then a_corr="$(correlation "$R/a.wav")"; b_corr="$(correlation "$R/b.wav")"; fi
-  echo "$case $loss $attempt $a_path $b_path $setup $a_recv $b_recv $a_corr $b_corr $(json "$R/a.json" .nat | tr ' ' '_') | $(json "$R/b.json" .nat | tr ' ' '_')" >>"$WORK/rows"
-  echo "  $case loss=$loss% attempt $attempt: exit $status, path $a_path/$b_path, setup $setup ms, voice packets received a=$a_recv b=$b_recv, correlation with the sent WAV a=$a_corr b=$b_corr"
+  echo "$case $loss $attempt $a_path $b_path $setup $a_recv $b_recv $a_corr $b_corr $failover $(json "$R/a.json" .nat | tr ' ' '_') | $(json "$R/b.json" .nat | tr ' ' '_')" >>"$WORK/rows"
+  echo "  $case loss=$loss% attempt $attempt: exit $status, path $a_path/$b_path, setup $setup ms, voice packets received a=$a_recv b=$b_recv, correlation with the sent WAV a=$a_corr b=$b_corr" \
+    "$([ "$failover" != - ] && echo ", relay failover $failover ms")"
   [ "$status" = 0 ] || tail -2 "$R/a.log" | sed 's/^/      a: /'
 }
 
@@ -301,7 +350,7 @@ failures=0
       max=$(echo "$rows" | awk '$6 ~ /^[0-9.]+$/ {printf "%d\n", $6}' | sort -n | tail -1)
       recv=$(echo "$rows" | awk '{a += ($7 ~ /^[0-9]+$/) ? $7 : 0; b += ($8 ~ /^[0-9]+$/) ? $8 : 0} END {printf "%d/%d", a, b}')
       corr=$(echo "$rows" | awk 'BEGIN {a = b = "-"} $9 ~ /^-?[0-9.]+$/ && (a == "-" || $9 < a) {a = $9} $10 ~ /^-?[0-9.]+$/ && (b == "-" || $10 < b) {b = $10} END {print a "/" b}')
-      nats=$(echo "$rows" | head -1 | cut -d' ' -f11- | tr '_' ' ')
+      nats=$(echo "$rows" | head -1 | cut -d' ' -f12- | tr '_' ' ')
       printf "%-22s %4s%% %8s %6s %6s %5s %8sms %8sms %11s %11s  %s\n" "$case" "$loss" "$n" "$direct" "$relay" "$none" "$p50" "${max:--}" "$recv" "$corr" "$nats"
       # Targets: every case but "UDP blocked" connects in every attempt, with voice both
       # ways; where at least one side maps endpoint-independently and nothing is lost,
@@ -316,6 +365,10 @@ failures=0
         silent=$(echo "$rows" | awk '!($7 > 0 && $8 > 0 && $9 >= 0.5 && $10 >= 0.5)' | grep -c .)
         [ "$silent" = 0 ] || failures=$((failures + 1))
         case "$case" in
+          relay-failover)
+            # Every attempt failed over to the other relay within 3 s.
+            slow=$(echo "$rows" | awk '!($11 ~ /^[0-9]+$/ && $11 <= 3000)' | grep -c .)
+            [ "$slow" = 0 ] || failures=$((failures + 1)) ;;
           symmetric-symmetric|symmetric-cone|sequential-sequential) ;;
           *) [ "$loss" != 0 ] || [ "$direct" = "$n" ] || failures=$((failures + 1)) ;;
         esac

@@ -25,7 +25,7 @@ inline PresenceRecord record_for(const RecordSigner& signer, std::string name = 
   r.display_name = std::move(name);
   r.endpoints = {{EndpointKind::kReflexive, {Endpoint::make_ip(203, 0, 113, 7), 40000}},
                  {EndpointKind::kLan, {Endpoint::make_ip(192, 168, 1, 10), 40000}}};
-  r.supernodes = {{NodeId{}, {Endpoint::make_ip(198, 51, 100, 1), 33445}}};
+  r.supernodes = {{NodeId{}, {Endpoint::make_ip(198, 51, 100, 1), 33445}, std::nullopt}};
   return r;
 }
 

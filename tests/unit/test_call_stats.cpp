@@ -59,6 +59,7 @@ CallStats sample() {
   s.peer = test::test_node_id(5);
   s.connected = true;
   s.path = CallPath::kRelay;
+  s.relay = Endpoint{Endpoint::make_ip(198, 51, 100, 11), 4000};
   s.setup_time = 1234ms;
   s.rtt = 40ms;
   s.jitter_buffer_delay = 60ms;
@@ -88,13 +89,14 @@ TEST(CallStats, DerivedFigures) {
 TEST(CallStats, JsonHasEveryFieldTheCliPromises) {
   const auto json = to_json(sample());
   for (const char* key :
-       {"peer", "connected", "path", "setup_ms", "rtt_ms", "packets_sent", "packets_received", "packets_lost",
+       {"peer", "connected", "path", "relay", "setup_ms", "rtt_ms", "packets_sent", "packets_received", "packets_lost",
         "frames_concealed", "frames_fec_recovered", "jitter_buffer_ms", "bitrate_bps", "mos_estimate"}) {
     EXPECT_TRUE(json.contains(key)) << key;
   }
   EXPECT_EQ(json["peer"], to_user_id(test::test_node_id(5)));
   EXPECT_EQ(json["connected"], true);
   EXPECT_EQ(json["path"], "relay");
+  EXPECT_EQ(json["relay"], "198.51.100.11:4000");
   EXPECT_DOUBLE_EQ(json["setup_ms"].get<double>(), 1234.0);
   EXPECT_DOUBLE_EQ(json["rtt_ms"].get<double>(), 40.0);
   EXPECT_EQ(json["packets_lost"], 50);
@@ -110,6 +112,7 @@ TEST(CallStats, UnknownTimesAreNullInJson) {
   EXPECT_TRUE(json["setup_ms"].is_null());
   EXPECT_TRUE(json["rtt_ms"].is_null());
   EXPECT_EQ(json["path"], "unknown");
+  EXPECT_TRUE(json["relay"].is_null());
   EXPECT_TRUE(json["mos_estimate"].is_number());
 }
 

@@ -2,6 +2,8 @@
 // ID derived from the key, signature) and field limits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "index/presence_record.hpp"
 #include "tests/unit/index_test_support.hpp"
 
@@ -36,10 +38,30 @@ TEST_F(IndexRecord, SignedRecordVerifiesAndRoundTrips) {
 TEST_F(IndexRecord, LargestRecordFitsItsLimit) {
   PresenceRecord r = record_for(signer, std::string(kMaxDisplayNameBytes, 'x'));
   r.endpoints.resize(kMaxRecordEndpoints, r.endpoints[0]);
+  r.supernodes[0].key = signer.public_key();  // any key whose ID is the reference's
+  r.supernodes[0].id = node_id_from_public_key(signer.public_key());
   r.supernodes.resize(kMaxRecordSupernodes, r.supernodes[0]);
   const auto encoded = sign_record(r, signer);
   ASSERT_TRUE(encoded);
   EXPECT_EQ(encoded->size(), kMaxRecordSize);
+  const auto verified = verify_record(*encoded, kNowUnix, kMaxLifetime);
+  ASSERT_TRUE(verified);
+  EXPECT_EQ(verified->supernodes[0].key, signer.public_key());
+}
+
+TEST_F(IndexRecord, ASupernodeKeyMustBeTheOneItsIdDerivesFrom) {
+  PresenceRecord r = record_for(signer, "Alice");
+  r.supernodes[0].key = signer.public_key();  // not the key of supernodes[0].id
+  EXPECT_FALSE(sign_record(r, signer));
+  // Forged on the wire: the reference's ID changed after encoding with a matching one.
+  r.supernodes[0].id = node_id_from_public_key(signer.public_key());
+  auto encoded = sign_record(r, signer);
+  ASSERT_TRUE(encoded);
+  const Bytes id(r.supernodes[0].id.bytes.begin(), r.supernodes[0].id.bytes.end());
+  const auto at = std::find_end(encoded->begin(), encoded->end(), id.begin(), id.end());  // the reference's
+  ASSERT_NE(at, encoded->end());
+  (*at) ^= 1;
+  EXPECT_FALSE(decode_record(*encoded));
 }
 
 TEST_F(IndexRecord, AnyFlippedBitFailsVerification) {
@@ -104,7 +126,7 @@ TEST_F(IndexRecord, DecoderRejectsTruncationTrailingBytesAndBadFields) {
   longer.push_back(0);
   EXPECT_EQ(decode_record(longer).error(), DecodeError::kTrailingBytes);
   Bytes bad_format = *encoded;
-  bad_format[0] = 2;
+  bad_format[0] = kRecordFormat + 1;
   EXPECT_EQ(decode_record(bad_format).error(), DecodeError::kBadFieldValue);
   Bytes oversized(kMaxRecordSize + 1, 0);
   EXPECT_EQ(decode_record(oversized).error(), DecodeError::kOversized);

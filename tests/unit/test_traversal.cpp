@@ -58,7 +58,7 @@ struct TraversalNode {
     PresenceRecord r;
     r.id = identity.node_id();
     r.public_key = identity.public_key();
-    r.supernodes = {SupernodeRef{kSupernodeId, kS0}};
+    r.supernodes = {SupernodeRef{kSupernodeId, kS0, std::nullopt}};
     return r;
   }
   std::optional<TraversalConnect> connect_to(const Endpoint& where) const {
@@ -183,7 +183,7 @@ TEST_F(TraversalWorld, UnansweredOffersLookThePeerUpAgainAndFollowItsNewSupernod
       net.now() + 10s));
   PresenceRecord moved = bob->record();
   const NodeId new_supernode{{0x77}};
-  moved.supernodes = {SupernodeRef{new_supernode, kS1}};
+  moved.supernodes = {SupernodeRef{new_supernode, kS1, std::nullopt}};
   alice->traversal.reach(net.now(), moved);
   alice->flush(net.now());
   ASSERT_FALSE(alice->introduces.empty());
