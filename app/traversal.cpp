@@ -21,6 +21,12 @@ struct Traversal::Attempt {
   TimePoint resend_offer_at = kNever;  // no answer yet: the offer (or the answer) was lost
   TimePoint send_offer_by = kNever;  // the caller's offer waits for our NAT's profile until then
   bool relays_requested = false;
+  // The caller's relay tickets, said again until the link is up: an introduction
+  // can be lost with a link that fails on the way (the callee's supernode drops it
+  // unless the callee is linked to it). The callee's: the tickets it joined.
+  std::vector<RelayTicket> tickets;
+  uint32_t tickets_sent = 0;
+  TimePoint resend_tickets_at = kNever;
   bool tunnel_requested = false;
   std::optional<Endpoint> tunnel;
   bool link_up = false;
@@ -231,7 +237,11 @@ void Traversal::on_introduction(TimePoint now, const NodeId& via, ByteView seale
       return;
     case IntroductionKind::kRelay:
       if (!attempt || attempt->initiator || attempt->id != intro.attempt) break;
-      for (const RelayTicket& ticket : intro.tickets) attempt->path.add_relay(relay_client_.join(now, ticket));
+      for (const RelayTicket& ticket : intro.tickets) {
+        if (std::find(attempt->tickets.begin(), attempt->tickets.end(), ticket) != attempt->tickets.end()) continue;
+        attempt->tickets.push_back(ticket);
+        attempt->path.add_relay(relay_client_.join(now, ticket));
+      }
       collect(now);
       return;
   }
@@ -275,6 +285,12 @@ void Traversal::allocate_relays(TimePoint now, Attempt& attempt) {
   for (const Endpoint& relay : relays) attempt.path.add_relay(relay_client_.allocate(now, relay));
 }
 
+void Traversal::send_tickets(TimePoint now, Attempt& attempt, std::vector<RelayTicket> tickets) {
+  ++attempt.tickets_sent;
+  attempt.resend_tickets_at = attempt.tickets_sent < config_.max_offers ? now + config_.offer_resend : kNever;
+  introduce(now, attempt, IntroductionKind::kRelay, std::move(tickets));
+}
+
 void Traversal::on_relay_event(TimePoint now, RelayClientEvent& event) {
   Attempt* attempt = owner_of(event.handle);
   if (!attempt) {
@@ -283,7 +299,10 @@ void Traversal::on_relay_event(TimePoint now, RelayClientEvent& event) {
   }
   switch (event.kind) {
     case RelayClientEvent::Kind::kAllocated:
-      if (event.peer_ticket) introduce(now, *attempt, IntroductionKind::kRelay, {*event.peer_ticket});
+      if (event.peer_ticket) {
+        attempt->tickets.push_back(*event.peer_ticket);
+        send_tickets(now, *attempt, {*event.peer_ticket});
+      }
       open_tunnel(*attempt);
       break;
     case RelayClientEvent::Kind::kBound:
@@ -416,6 +435,7 @@ void Traversal::on_timer(TimePoint now) {
   for (auto it = attempts_.begin(); it != attempts_.end();) {
     Attempt& attempt = *it->second;
     if (attempt.punch && attempt.punch->next_timeout() <= now) attempt.punch->on_timer(now);
+    if (!attempt.link_up && now >= attempt.resend_tickets_at) send_tickets(now, attempt, attempt.tickets);
     if (now >= attempt.release_relays_at) {
       attempt.release_relays_at = kNever;
       for (const RelayHandle handle : attempt.path.relays()) relay_client_.release(handle);
@@ -460,6 +480,7 @@ TimePoint Traversal::next_timeout() const {
   for (const auto& [key, attempt] : attempts_) {
     if (attempt->punch) next = std::min(next, attempt->punch->next_timeout());
     next = std::min({next, attempt->release_relays_at, attempt->link_up ? kNever : attempt->expires,
+                     attempt->link_up ? kNever : attempt->resend_tickets_at,
                      attempt->offer_sent ? attempt->resend_offer_at : attempt->send_offer_by});
   }
   return next;

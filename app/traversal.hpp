@@ -145,6 +145,8 @@ class Traversal {
   PunchOffer make_offer();
   void send_offer_when_ready(TimePoint now, Attempt& attempt);
   void introduce(TimePoint now, Attempt& attempt, IntroductionKind kind, std::vector<RelayTicket> tickets = {});
+  // The caller's relay tickets to the callee (again every offer_resend, max_offers times).
+  void send_tickets(TimePoint now, Attempt& attempt, std::vector<RelayTicket> tickets);
   void start_punch(TimePoint now, Attempt& attempt, const PunchOffer& theirs);
   void on_punch_event(TimePoint now, Attempt& attempt, const HolePunchEvent& event);
   void allocate_relays(TimePoint now, Attempt& attempt);

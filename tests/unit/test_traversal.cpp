@@ -220,6 +220,30 @@ TEST_F(TraversalWorld, SymmetricNatsConnectThroughARelayAndCarryTraffic) {
   EXPECT_EQ(alice->traversal.path(b), TraversalPath::kNone);
 }
 
+TEST_F(TraversalWorld, LostRelayTicketsAreSentAgain) {
+  build(symmetric(Endpoint::make_ip(203, 0, 113, 1)), symmetric(Endpoint::make_ip(203, 0, 113, 2)));
+  alice->traversal.reach(net.now(), bob->record());
+  alice->flush(net.now());
+  ASSERT_EQ(alice->introduces.size(), 1u);
+  carry();  // the punch offer goes through
+  const TimePoint lose_until = net.now() + 2500ms;
+  size_t lost = 0;
+  // Every later introduction from alice (the relay tickets, allocated once punching
+  // failed) is lost for 2.5 s, as on a supernode link that fails meanwhile.
+  ASSERT_TRUE(net.run_until(
+      [&] {
+        if (net.now() < lose_until) {
+          lost += alice->introduces.size();
+          alice->introduces.clear();
+        }
+        carry();
+        return bob->tunnels_opened == 1;
+      },
+      net.now() + 10s));
+  EXPECT_GE(lost, 1u);
+  EXPECT_GE(net.now(), lose_until);
+}
+
 TEST_F(TraversalWorld, IntroductionsNotSealedForUsOrGarbledAreRefused) {
   build(cone(Endpoint::make_ip(203, 0, 113, 1)), cone(Endpoint::make_ip(203, 0, 113, 2)));
   alice->traversal.reach(net.now(), bob->record());
