@@ -338,7 +338,7 @@ done
 
 failures=0
 {
-  printf "%-22s %5s %8s %6s %6s %5s %10s %10s %11s %11s  %s\n" case loss attempts direct relay none setup_p50 setup_max recv_a/b min_corr_a/b "NAT a | NAT b"
+  printf "%-22s %5s %8s %6s %6s %5s %10s %10s %11s %11s %12s  %s\n" case loss attempts direct relay none setup_p50 setup_max recv_a/b min_corr_a/b failover_max "NAT a | NAT b"
   for case in $CASES; do
     for loss in $LOSSES; do
       rows="$(awk -v c="$case" -v l="$loss" '$1 == c && $2 == l' "$WORK/rows")"
@@ -351,7 +351,8 @@ failures=0
       recv=$(echo "$rows" | awk '{a += ($7 ~ /^[0-9]+$/) ? $7 : 0; b += ($8 ~ /^[0-9]+$/) ? $8 : 0} END {printf "%d/%d", a, b}')
       corr=$(echo "$rows" | awk 'BEGIN {a = b = "-"} $9 ~ /^-?[0-9.]+$/ && (a == "-" || $9 < a) {a = $9} $10 ~ /^-?[0-9.]+$/ && (b == "-" || $10 < b) {b = $10} END {print a "/" b}')
       nats=$(echo "$rows" | head -1 | cut -d' ' -f12- | tr '_' ' ')
-      printf "%-22s %4s%% %8s %6s %6s %5s %8sms %8sms %11s %11s  %s\n" "$case" "$loss" "$n" "$direct" "$relay" "$none" "$p50" "${max:--}" "$recv" "$corr" "$nats"
+      failover=$(echo "$rows" | awk '$11 ~ /^[0-9]+$/ {print $11}' | sort -n | tail -1)
+      printf "%-22s %4s%% %8s %6s %6s %5s %8sms %8sms %11s %11s %10sms  %s\n" "$case" "$loss" "$n" "$direct" "$relay" "$none" "$p50" "${max:--}" "$recv" "$corr" "${failover:--}" "$nats"
       # Targets: every case but "UDP blocked" connects in every attempt, with voice both
       # ways; where at least one side maps endpoint-independently and nothing is lost,
       # the path is direct (except random-symmetric vs a port-restricted cone: one
