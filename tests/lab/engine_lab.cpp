@@ -4,7 +4,9 @@
 // recording by cross-correlation. B's microphone plays synthetic speech back to A, so
 // both directions of the call are busy. One lab thread drives both clocked WAV devices
 // in real time, B's half a frame after A's (the average phase of two free-running
-// sound cards), so the devices' timing is known exactly.
+// sound cards), so the devices' timing is known exactly. With --talk-pattern the two
+// sides hold a conversation instead (alternating turns, each over a quiet microphone's
+// noise floor), the case the CPU goal is about: in a real call one side mostly listens.
 // Command-line tool.
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
@@ -27,6 +29,7 @@
 #include "audio/wav_file.hpp"
 #include "tests/sim/speech_synth.hpp"
 #include "tests/unit/signal_alignment.hpp"
+#include "tests/unit/voice_signals.hpp"
 
 namespace {
 
@@ -38,6 +41,8 @@ struct Options {
   int frame_ms = 20;
   int click_interval_ms = 307;  // not a multiple of the frame: clicks fall at every phase
   bool no_processing = false;
+  bool talk_pattern = false;
+  uint64_t talk_seed = 1;
   int playout_lead_ms = -1;  // -1: the engine's default
   std::string out_dir = (std::filesystem::temp_directory_path() / "koe-engine-lab").string();
   std::string json;
@@ -62,6 +67,59 @@ std::vector<Sample> click_train(size_t samples, size_t interval, std::vector<siz
     }
   }
   return out;
+}
+
+// A conversation: A and B take turns of 2-6 s; each turn starts up to 0.3 s before the
+// other's ends (a little double talk) or up to 0.3 s after it (a pause). A starts.
+struct Turn {
+  size_t from, to;  // samples
+  bool a;           // A talks (else B)
+};
+
+std::vector<Turn> conversation(size_t samples, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> length(2.0, 6.0), handover(-0.3, 0.3);
+  std::vector<Turn> turns;
+  double at = 0.5;
+  for (bool a = true; at < double(samples) / kSampleRate; a = !a) {
+    const double end = at + length(rng);
+    turns.push_back({size_t(at * kSampleRate), std::min(samples, size_t(end * kSampleRate)), a});
+    at = end + handover(rng);
+  }
+  return turns;
+}
+
+// `speech` inside one side's turns (10 ms ramps at their edges) over a quiet
+// microphone's noise floor, white noise at about -66 dBFS.
+std::vector<Sample> talker(const std::vector<Sample>& speech, const std::vector<Turn>& turns, bool a,
+                           uint64_t noise_seed) {
+  std::mt19937_64 rng(noise_seed);
+  std::normal_distribution<double> noise(0, 16);
+  std::vector<Sample> out(speech.size());
+  for (auto& s : out) s = static_cast<Sample>(std::lround(noise(rng)));
+  const size_t ramp = kSampleRate / 100;
+  for (const Turn& turn : turns) {
+    if (turn.a != a) continue;
+    for (size_t i = turn.from; i < turn.to; ++i) {
+      const double gain = std::min({1.0, double(i - turn.from) / ramp, double(turn.to - i) / ramp});
+      out[i] = static_cast<Sample>(std::clamp(out[i] + std::lround(gain * speech[i]), -32768L, 32767L));
+    }
+  }
+  return out;
+}
+
+// Seconds during which only A, only B, both or neither talk.
+struct TalkShares {
+  double a_only = 0, b_only = 0, both = 0, none = 0;
+};
+
+TalkShares talk_shares(const std::vector<Turn>& turns, size_t samples) {
+  std::vector<uint8_t> who(samples, 0);
+  for (const Turn& turn : turns)
+    for (size_t i = turn.from; i < turn.to; ++i) who[i] |= turn.a ? 1 : 2;
+  TalkShares s;
+  for (const uint8_t w : who) (w == 0 ? s.none : w == 1 ? s.a_only : w == 2 ? s.b_only : s.both) += 1.0 / kSampleRate;
+  return s;
 }
 
 bool write_wav(const std::string& path, const std::vector<Sample>& samples) {
@@ -100,6 +158,55 @@ double percentile(std::vector<double> v, double q) {
 
 double ms(Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
+// Where the lab's sounds were found again in B's recording.
+struct Findings {
+  std::vector<double> delays, late_delays;  // ms; late: in the second half of the run
+  std::vector<double> correlations;         // talk pattern: every block's
+  size_t missed = 0;
+};
+
+// Each click against the recording, 0..kMaxDelayMs later.
+Findings find_clicks(const std::vector<Sample>& train, const std::vector<size_t>& clicks,
+                     const std::vector<Sample>& recording) {
+  Findings f;
+  const auto max_lag = static_cast<int64_t>(kMaxDelayMs * kSampleRate / 1000);
+  const size_t window = 2 * kClickSamples;  // the click and as much silence around it
+  for (const size_t at : clicks) {
+    if (at + window + size_t(max_lag) > recording.size()) break;
+    const test::Alignment found = test::align(train, recording, at - kClickSamples / 2, window, 0, max_lag, 4);
+    if (found.correlation < 0.5) {
+      ++f.missed;
+      continue;
+    }
+    f.delays.push_back(double(found.lag) * 1000.0 / kSampleRate);
+    if (at > train.size() / 2) f.late_delays.push_back(f.delays.back());
+  }
+  return f;
+}
+
+// A's speech in the recording, 200 ms at a time through each of A's turns (blocks
+// quieter than -50 dBFS skipped): speech through noise suppression, gain and Opus keeps
+// its waveform well enough to correlate.
+Findings find_speech(const std::vector<Sample>& a_input, const std::vector<Turn>& turns,
+                     const std::vector<Sample>& recording) {
+  Findings f;
+  const auto max_lag = static_cast<int64_t>(kMaxDelayMs * kSampleRate / 1000);
+  for (const Turn& turn : turns) {
+    if (!turn.a || turn.to + size_t(max_lag) > recording.size()) continue;
+    for (const test::Alignment& found :
+         test::align_blocks(a_input, recording, turn.from, turn.to, kSampleRate / 5, 0, max_lag)) {
+      f.correlations.push_back(found.correlation);
+      if (found.correlation < 0.5) {
+        ++f.missed;
+        continue;
+      }
+      f.delays.push_back(double(found.lag) * 1000.0 / kSampleRate);
+      if (turn.from > a_input.size() / 2) f.late_delays.push_back(f.delays.back());
+    }
+  }
+  return f;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,6 +218,9 @@ int main(int argc, char** argv) {
   app.add_option("--playout-lead-ms", o.playout_lead_ms, "VoiceEngineConfig::playout_lead")
       ->check(CLI::Range(0, 20));
   app.add_flag("--no-processing", o.no_processing, "echo canceller, noise suppression and gain off");
+  app.add_flag("--talk-pattern", o.talk_pattern,
+               "a conversation (A and B take turns) instead of clicks against continuous speech");
+  app.add_option("--talk-seed", o.talk_seed, "seed of the conversation's turns");
   app.add_option("--out-dir", o.out_dir, "where the WAVs go");
   app.add_option("--json", o.json, "write the results as JSON to this file");
   CLI11_PARSE(app, argc, argv);
@@ -121,14 +231,25 @@ int main(int argc, char** argv) {
   const std::string dir = o.out_dir + "/";
   const auto total = static_cast<size_t>(o.seconds * kSampleRate);
   std::vector<size_t> clicks;
-  const std::vector<Sample> train = click_train(total, size_t(o.click_interval_ms) * kSampleRate / 1000, clicks);
-  if (!write_wav(dir + "clicks.wav", train) || !write_wav(dir + "speech.wav", sim::synthesize_speech(o.seconds, 3))) {
+  std::vector<Turn> turns;
+  std::vector<Sample> a_input, b_input;
+  if (o.talk_pattern) {
+    turns = conversation(total, o.talk_seed);
+    // Talkers at a normal level (about -24 dBFS while voiced), unlike the simulator's
+    // speech, whose vowels lie 30 dB under its fricatives.
+    a_input = talker(test::speech_like(total, 2000, 3), turns, true, 11);
+    b_input = talker(test::speech_like(total, 2000, 4), turns, false, 12);
+  } else {
+    a_input = click_train(total, size_t(o.click_interval_ms) * kSampleRate / 1000, clicks);
+    b_input = sim::synthesize_speech(o.seconds, 3);
+  }
+  if (!write_wav(dir + "a.wav", a_input) || !write_wav(dir + "b.wav", b_input)) {
     std::fprintf(stderr, "cannot write WAVs into %s\n", o.out_dir.c_str());
     return 1;
   }
 
-  auto device_a = open_device(dir + "clicks.wav", "", frame);
-  auto device_b = open_device(dir + "speech.wav", dir + "received.wav", frame);
+  auto device_a = open_device(dir + "a.wav", "", frame);
+  auto device_b = open_device(dir + "b.wav", dir + "received.wav", frame);
   ClockedWavDevice* a_ticks = device_a.get();
   ClockedWavDevice* b_ticks = device_b.get();
   VoiceEngineConfig config;
@@ -175,28 +296,27 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", recording.error().c_str());
     return 1;
   }
-  // Each click against the recording, 0..kMaxDelayMs later.
-  std::vector<double> delays, late_delays;
-  size_t missed = 0;
-  const auto max_lag = static_cast<int64_t>(kMaxDelayMs * kSampleRate / 1000);
-  const size_t window = 2 * kClickSamples;  // the click and as much silence around it
-  for (const size_t at : clicks) {
-    if (at + window + size_t(max_lag) > recording->size()) break;
-    const test::Alignment found = test::align(train, *recording, at - kClickSamples / 2, window, 0, max_lag, 4);
-    if (found.correlation < 0.5) {
-      ++missed;
-      continue;
-    }
-    delays.push_back(double(found.lag) * 1000.0 / kSampleRate);
-    if (at > total / 2) late_delays.push_back(delays.back());
-  }
+  const Findings found = o.talk_pattern ? find_speech(a_input, turns, *recording) : find_clicks(a_input, clicks, *recording);
+  const std::vector<double>& delays = found.delays;
+  const std::vector<double>& late_delays = found.late_delays;
   // The devices' own buffering, known from the driver: A's capture block (a frame) and
   // B's tick, half a frame after A's.
   const double device_ms = ms(period) + ms(period) / 2;
   const double cpu_a = ms(sa.media_thread_cpu) / 1000 / wall, cpu_b = ms(sb.media_thread_cpu) / 1000 / wall;
+  const TalkShares shares = o.talk_pattern ? talk_shares(turns, total) : TalkShares{};
 
-  std::printf("frame %d ms, playout lead %.0f ms, voice processing %s, %.1f s, %zu clicks found, %zu missed\n",
-              o.frame_ms, ms(config.playout_lead), o.no_processing ? "off" : "on", wall, delays.size(), missed);
+  if (o.talk_pattern) {
+    std::printf("frame %d ms, playout lead %.0f ms, voice processing %s, %.1f s of conversation: A alone %.1f s, "
+                "B alone %.1f s, both %.1f s, neither %.1f s\n",
+                o.frame_ms, ms(config.playout_lead), o.no_processing ? "off" : "on", wall, shares.a_only,
+                shares.b_only, shares.both, shares.none);
+    std::printf("A's speech in B's recording: %zu of %zu 200 ms blocks found, median correlation %.2f\n",
+                delays.size(), delays.size() + found.missed, percentile(found.correlations, 0.5));
+  } else {
+    std::printf("frame %d ms, playout lead %.0f ms, voice processing %s, %.1f s, %zu clicks found, %zu missed\n",
+                o.frame_ms, ms(config.playout_lead), o.no_processing ? "off" : "on", wall, delays.size(),
+                found.missed);
+  }
   std::printf("WAV-to-WAV delay: median %.1f ms (second half %.1f ms), p10 %.1f, p90 %.1f, max %.1f\n",
               percentile(delays, 0.5), percentile(late_delays, 0.5), percentile(delays, 0.1),
               percentile(delays, 0.9), percentile(delays, 1.0));
@@ -213,12 +333,23 @@ int main(int argc, char** argv) {
 
   if (!o.json.empty()) {
     nlohmann::ordered_json j;
+    j["pattern"] = o.talk_pattern ? "talk" : "clicks";
     j["frame_ms"] = o.frame_ms;
     j["playout_lead_ms"] = ms(config.playout_lead);
     j["voice_processing"] = !o.no_processing;
     j["seconds"] = wall;
-    j["clicks_found"] = delays.size();
-    j["clicks_missed"] = missed;
+    if (o.talk_pattern) {
+      j["a_alone_s"] = shares.a_only;
+      j["b_alone_s"] = shares.b_only;
+      j["both_s"] = shares.both;
+      j["neither_s"] = shares.none;
+      j["speech_blocks_found"] = delays.size();
+      j["speech_blocks_missed"] = found.missed;
+      j["speech_median_correlation"] = percentile(found.correlations, 0.5);
+    } else {
+      j["clicks_found"] = delays.size();
+      j["clicks_missed"] = found.missed;
+    }
     j["wav_delay_median_ms"] = percentile(delays, 0.5);
     j["wav_delay_second_half_median_ms"] = percentile(late_delays, 0.5);
     j["wav_delay_p90_ms"] = percentile(delays, 0.9);
