@@ -3,6 +3,7 @@
 #include <opus/opus.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -12,7 +13,22 @@ void OpusVoiceEncoder::Deleter::operator()(OpusEncoder* encoder) const {
   opus_encoder_destroy(encoder);
 }
 
-OpusVoiceEncoder::OpusVoiceEncoder(const OpusEncoderConfig& config) : frame_(config.frame) {
+namespace {
+
+double mean_square(std::span<const Sample> pcm) {
+  double sum = 0;
+  for (const Sample s : pcm) sum += double(s) * double(s);
+  return pcm.empty() ? 0 : sum / double(pcm.size());
+}
+
+const double kSilenceFloorPower =
+    32768.0 * 32768.0 * std::pow(10.0, OpusVoiceEncoder::kSilenceFloorDbfs / 10);
+const double kOnsetRatio = std::pow(10.0, OpusVoiceEncoder::kOnsetDb / 10);
+
+}  // namespace
+
+OpusVoiceEncoder::OpusVoiceEncoder(const OpusEncoderConfig& config)
+    : frame_(config.frame), complexity_(std::clamp(config.complexity, 0, 10)) {
   int error = OPUS_OK;
   encoder_.reset(opus_encoder_create(kSampleRate, kChannels, OPUS_APPLICATION_VOIP, &error));
   if (error != OPUS_OK || !encoder_)
@@ -22,7 +38,7 @@ OpusVoiceEncoder::OpusVoiceEncoder(const OpusEncoderConfig& config) : frame_(con
   opus_encoder_ctl(e, OPUS_SET_VBR(1));
   // Constrained VBR: the rate follows the speech but never bursts past the budget.
   opus_encoder_ctl(e, OPUS_SET_VBR_CONSTRAINT(1));
-  opus_encoder_ctl(e, OPUS_SET_COMPLEXITY(std::clamp(config.complexity, 0, 10)));
+  use_complexity(complexity_);
   opus_encoder_ctl(e, OPUS_SET_DTX(config.dtx ? 1 : 0));
   apply(config.settings);
 }
@@ -37,11 +53,24 @@ void OpusVoiceEncoder::apply(const OpusSettings& settings) {
   opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(settings_.expected_loss_percent));
 }
 
+void OpusVoiceEncoder::use_complexity(int complexity) {
+  if (complexity == complexity_in_use_) return;
+  complexity_in_use_ = complexity;
+  opus_encoder_ctl(encoder_.get(), OPUS_SET_COMPLEXITY(complexity));
+}
+
 std::optional<ByteView> OpusVoiceEncoder::encode(std::span<const Sample> pcm) {
   if (pcm.size() != frame_samples())
     throw std::invalid_argument("OpusVoiceEncoder::encode: wrong frame length");
+  const double power = mean_square(pcm);
+  const bool onset = power > kSilenceFloorPower && power > kOnsetRatio * silence_power_;
+  use_complexity(in_dtx_ && !onset ? std::min(kSilenceComplexity, complexity_) : complexity_);
   const int length = opus_encode(encoder_.get(), pcm.data(), static_cast<int>(pcm.size()),
                                  packet_.data(), static_cast<opus_int32>(packet_.size()));
+  int in_dtx = 0;
+  opus_encoder_ctl(encoder_.get(), OPUS_GET_IN_DTX(&in_dtx));
+  silence_power_ = !in_dtx ? 0 : in_dtx_ ? std::max(silence_power_, power) : power;
+  in_dtx_ = in_dtx != 0;
   if (length < 0)  // cannot happen with valid arguments; treat as nothing to send
     return std::nullopt;
   // In DTX libopus returns TOC-only packets (1-2 bytes) for frames it would not send.

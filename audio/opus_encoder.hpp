@@ -47,6 +47,10 @@ class OpusVoiceEncoder {
   // std::invalid_argument). Returns the packet, valid until the next call, or nullopt
   // when DTX decided the frame is silence not worth sending (the receiver plays
   // comfort noise); libopus still sends a refresh packet every 400 ms of silence.
+  // While in DTX, frames no louder than the silence so far are encoded at
+  // kSilenceComplexity: they are dropped or become comfort-noise refreshes, and libopus
+  // spends as much on a silent frame as on speech. A louder frame (a talker starting)
+  // is encoded at the configured complexity again.
   std::optional<ByteView> encode(std::span<const Sample> pcm);
 
   // Applies new settings; bitrate clamped to [kMinVoiceBitrate, kMaxVoiceBitrate],
@@ -54,13 +58,29 @@ class OpusVoiceEncoder {
   void apply(const OpusSettings& settings);
   const OpusSettings& settings() const { return settings_; }
   size_t frame_samples() const { return koe::frame_samples(frame_); }
+  // The complexity the last frame was encoded at.
+  int complexity() const { return complexity_in_use_; }
+
+  // A silent frame costs half as much at 1 as at 5; SILK's noise-shaping lookahead is
+  // the same at both, so switching moves nothing in time.
+  static constexpr int kSilenceComplexity = 1;
+  // A frame this much louder than the loudest one of the silence so far (and above
+  // kSilenceFloorDbfs) ends the economy before it is encoded.
+  static constexpr double kOnsetDb = 6;
+  static constexpr double kSilenceFloorDbfs = -70;
 
  private:
   struct Deleter {
     void operator()(OpusEncoder* encoder) const;
   };
+  void use_complexity(int complexity);
+
   std::unique_ptr<OpusEncoder, Deleter> encoder_;
   FrameLength frame_;
+  const int complexity_;
+  int complexity_in_use_ = -1;
+  bool in_dtx_ = false;           // libopus's state after the last frame
+  double silence_power_ = 0;      // mean square of the loudest frame of this DTX stretch
   OpusSettings settings_;
   std::array<uint8_t, kMaxEncodedFrameBytes> packet_{};
 };
