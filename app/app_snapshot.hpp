@@ -60,7 +60,7 @@ struct SearchView {
   std::vector<SearchHit> hits;
 };
 
-struct SupernodeLoad {
+struct SupernodeStats {  // what the diagnostics view shows (index/supernode_load.hpp is the load report)
   size_t attached_clients = 0;
   size_t index_records = 0;
   size_t routing_contacts = 0;
@@ -91,7 +91,7 @@ struct AppSnapshot {
   std::optional<CallView> call;        // the call in progress
   std::vector<CallView> call_history;  // ended calls, oldest first (bounded)
   SearchView search;                   // the latest search
-  std::optional<SupernodeLoad> supernode_load;  // when serving as supernode
+  std::optional<SupernodeStats> supernode_load;  // when serving as supernode
   std::vector<std::string> log;        // recent notable events, oldest first (bounded)
   float input_level = 0;               // 0..1, for the meters
   float output_level = 0;

@@ -81,7 +81,7 @@ void NodeCores::refresh_snapshot(TimePoint now) {
   }
   if (const IndexNode* node = index_.node()) {
     const auto& counters = node->counters();
-    state_.supernode_load = SupernodeLoad{.attached_clients = node->attached_clients(),
+    state_.supernode_load = SupernodeStats{.attached_clients = node->attached_clients(),
                                           .index_records = node->records().size(),
                                           .routing_contacts = node->routing().size(),
                                           .bytes_in = counters.bytes_in,

@@ -31,7 +31,7 @@ nlohmann::ordered_json stats_json(const AppSnapshot& snapshot) {
   out["session_drops"] = nlohmann::ordered_json::object();
   for (const auto& [reason, count] : snapshot.drops) out["session_drops"][reason] = count;
   if (snapshot.supernode_load) {
-    const SupernodeLoad& load = *snapshot.supernode_load;
+    const SupernodeStats& load = *snapshot.supernode_load;
     out["supernode_load"] = {{"attached_clients", load.attached_clients},
                              {"index_records", load.index_records},
                              {"routing_contacts", load.routing_contacts},

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "index/supernode_load.hpp"
 #include "net/clock.hpp"
 #include "net/env.hpp"
 
@@ -35,19 +36,6 @@ struct ElectionFacts {
 struct VolunteerCaps {
   double max_upstream_kbps = 0;
   double max_cpu_fraction = 0;
-};
-
-// One supernode's load, as it reports it (attached clients, relay sessions, bandwidth)
-// with its capacities. `eligible_clients` counts its attached clients that said they are
-// eligible: it lets candidates scale their promotion probability without global knowledge.
-struct SupernodeLoad {
-  uint32_t clients = 0;
-  uint32_t client_capacity = 0;
-  uint32_t relay_sessions = 0;
-  uint32_t relay_capacity = 0;
-  double upstream_kbps = 0;
-  double upstream_capacity_kbps = 0;
-  uint32_t eligible_clients = 0;
 };
 
 struct ElectionConfig {

@@ -7,9 +7,10 @@
 namespace koe {
 
 namespace {
-// An Attach is answered with up to four fallback supernodes (147 bytes); padding
-// it to this size keeps that answer within the amplification budget.
-constexpr size_t kAttachRequestSize = 64;
+// An Attach is answered with up to four fallback supernodes, the supernode's key and
+// its load (208 bytes in all); padding it to this size keeps that answer within the
+// amplification budget.
+constexpr size_t kAttachRequestSize = 70;
 // Lookups and searches waiting at once; more are refused at once (kRejected).
 constexpr size_t kMaxPendingRequests = 256;
 }  // namespace
@@ -25,6 +26,24 @@ void IndexClient::add_supernodes(std::span<const Endpoint> endpoints) {
   for (const Endpoint& e : endpoints) {
     if (host_cache_.size() >= config_.host_cache_size) break;
     if (std::find(host_cache_.begin(), host_cache_.end(), e) == host_cache_.end()) host_cache_.push_back(e);
+  }
+}
+
+bool IndexClient::end_of_round() {
+  if (++failed_attaches_ < host_cache_.size()) return false;
+  // Every supernode we know was tried: the next round insists if any had no room.
+  failed_attaches_ = 0;
+  all_full_ = saw_full_;
+  saw_full_ = false;
+  return true;
+}
+
+void IndexClient::try_next(std::span<const Contact> supernodes) {
+  size_t at = host_cache_.empty() ? 0 : cursor_ % host_cache_.size() + 1;
+  for (const Contact& s : supernodes) {
+    if (host_cache_.size() >= config_.host_cache_size) break;
+    if (std::find(host_cache_.begin(), host_cache_.end(), s.endpoint) != host_cache_.end()) continue;
+    host_cache_.insert(host_cache_.begin() + static_cast<std::ptrdiff_t>(at++), s.endpoint);
   }
 }
 
@@ -81,15 +100,20 @@ void IndexClient::attach(TimePoint now) {
   }
   state_ = State::kAttaching;
   cursor_ %= host_cache_.size();
-  send(now, host_cache_[cursor_], AttachRequest{}, Purpose::kAttach);
+  // After a whole round of kFull answers the next round insists.
+  send(now, host_cache_[cursor_], AttachRequest{eligible_, all_full_}, Purpose::kAttach);
 }
 
-void IndexClient::detach(TimePoint now) {
-  events_.push_back(DetachedEvent{supernode_});
+void IndexClient::leave_supernode(bool moved) {
+  events_.push_back(DetachedEvent{supernode_, moved});
   rtt_.reset();  // the next supernode's path is another
   // Requests in flight to the lost supernode wait for the next one.
   std::erase_if(in_flight_, [](const auto& item) { return item.second.purpose != Purpose::kAttach; });
   for (auto& [id, request] : requests_) request.txid = 0;
+}
+
+void IndexClient::detach(TimePoint now) {
+  leave_supernode(false);
   ++cursor_;
   attach(now);
 }
@@ -155,6 +179,8 @@ void IndexClient::fail_user_request(uint32_t request, RequestStatus status) {
 }
 
 void IndexClient::on_datagram(TimePoint now, const Endpoint& from, ByteView datagram) {
+  const auto header = wire::decode_header(datagram);
+  if (header && header->type == wire::PacketType::kIndexRequest) return on_request(now, from, datagram);
   const auto response = decode_response(datagram);
   if (!response) return;
   const auto it = in_flight_.find(response->txid);
@@ -165,12 +191,16 @@ void IndexClient::on_datagram(TimePoint now, const Endpoint& from, ByteView data
   if (state_ == State::kAttached && from == supernode_.endpoint) missed_keepalives_ = 0;
   // Attaches and keepalives are answered at once; the others wait for the overlay.
   if (inflight.purpose == Purpose::kAttach || inflight.purpose == Purpose::kKeepalive) rtt_.sample(now - inflight.sent);
-  if (const auto* error = std::get_if<ErrorResponse>(&response->body)) return on_error(now, inflight, error->code);
+  if (const auto* error = std::get_if<ErrorResponse>(&response->body)) return on_error(now, inflight, *error);
   switch (inflight.purpose) {
     case Purpose::kAttach:
       if (const auto* attached = std::get_if<AttachedResponse>(&response->body)) on_attached(now, from, *response, *attached);
       break;
     case Purpose::kKeepalive:
+      if (const auto* ack = std::get_if<KeepaliveAckResponse>(&response->body);
+          ack != nullptr && state_ == State::kAttached && from == supernode_.endpoint) {
+        events_.push_back(LoadReportEvent{supernode_, ack->load});
+      }
       break;
     case Purpose::kPublish:
       if (const auto* published = std::get_if<PublishedResponse>(&response->body)) {
@@ -183,7 +213,53 @@ void IndexClient::on_datagram(TimePoint now, const Endpoint& from, ByteView data
   }
 }
 
-void IndexClient::on_error(TimePoint now, const InFlight& inflight, ErrorCode code) {
+void IndexClient::on_request(TimePoint now, const Endpoint& from, ByteView datagram) {
+  const auto request = decode_request(datagram);
+  const auto* handover = request ? std::get_if<HandoverRequest>(&request->body) : nullptr;
+  // Only our own supernode may send us elsewhere.
+  if (handover == nullptr || state_ != State::kAttached || from != supernode_.endpoint ||
+      request->sender != supernode_.id) {
+    ++dropped_requests_;
+    return;
+  }
+  follow_handover(now, *request, *handover);
+}
+
+void IndexClient::follow_handover(TimePoint now, const IndexRequest& request, const HandoverRequest& body) {
+  if (auto ack = encode_response(IndexResponse{request.txid, id_, 0, HandoverAckResponse{}})) {
+    outbox_.push_back(OutDatagram{supernode_.endpoint, std::move(*ack)});
+  }
+  std::vector<Endpoint> hints;
+  for (const Contact& hint : body.supernodes) hints.push_back(hint.endpoint);
+  move_to(now, hints);
+}
+
+void IndexClient::move_to(TimePoint now, std::span<const Endpoint> first) {
+  const std::optional<Endpoint> leaving =
+      state_ == State::kAttached ? std::optional<Endpoint>(supernode_.endpoint) : std::nullopt;
+  std::vector<Endpoint> order(first.begin(), first.end());
+  order.insert(order.end(), host_cache_.begin(), host_cache_.end());
+  host_cache_.clear();
+  const size_t room = config_.host_cache_size - (leaving && config_.host_cache_size > 0 ? 1 : 0);
+  for (const Endpoint& e : order) {
+    if (e != leaving && host_cache_.size() < room &&
+        std::find(host_cache_.begin(), host_cache_.end(), e) == host_cache_.end()) {
+      host_cache_.push_back(e);
+    }
+  }
+  if (leaving) {
+    host_cache_.push_back(*leaving);  // last: only if nothing else answers
+    leave_supernode(true);
+  }
+  std::erase_if(in_flight_, [](const auto& item) { return item.second.purpose == Purpose::kAttach; });
+  failed_attaches_ = 0;
+  retry_attach_at_ = kNever;
+  cursor_ = 0;
+  attach(now);
+}
+
+void IndexClient::on_error(TimePoint now, const InFlight& inflight, const ErrorResponse& error) {
+  const ErrorCode code = error.code;
   if (code == ErrorCode::kNotAttached && state_ == State::kAttached) {
     // The supernode forgot us (it restarted, or we were silent too long).
     for (auto& [id, request] : requests_) request.txid = 0;
@@ -193,6 +269,16 @@ void IndexClient::on_error(TimePoint now, const InFlight& inflight, ErrorCode co
   const bool retry = code == ErrorCode::kNeedToken;  // the error carried a fresh token
   switch (inflight.purpose) {
     case Purpose::kAttach:
+      if (code == ErrorCode::kFull && state_ == State::kAttaching) {
+        // Full or leaving: the ones it suggests next, then the rest, at once; after a
+        // whole round without room, again a little later, insisting.
+        try_next(error.alternatives);
+        saw_full_ = true;
+        ++cursor_;
+        if (!end_of_round()) return attach(now);
+        retry_attach_at_ = now + config_.max_request_timeout;
+      }
+      break;
     case Purpose::kKeepalive:
       break;
     case Purpose::kPublish:
@@ -216,6 +302,8 @@ void IndexClient::on_attached(TimePoint now, const Endpoint& from, const IndexRe
                               const AttachedResponse& body) {
   if (state_ != State::kAttaching) return;
   state_ = State::kAttached;
+  failed_attaches_ = 0;
+  saw_full_ = all_full_ = false;
   supernode_ = Contact{response.responder, from};
   observed_ = body.observed;
   missed_keepalives_ = 0;
@@ -224,6 +312,7 @@ void IndexClient::on_attached(TimePoint now, const Endpoint& from, const IndexRe
   supernode_key_ = body.key;
   if (supernode_key_ && node_id_from_public_key(*supernode_key_) != supernode_.id) supernode_key_.reset();
   events_.push_back(AttachedEvent{supernode_, supernode_key_});
+  events_.push_back(LoadReportEvent{supernode_, body.load});
   publish(now);
   for (auto& [id, request] : requests_) {
     if (request.txid == 0) send_user_request(now, id);
@@ -279,6 +368,7 @@ void IndexClient::on_timeout(TimePoint now, const InFlight& inflight) {
     case Purpose::kAttach:
       if (state_ != State::kAttaching) break;
       ++cursor_;
+      end_of_round();
       attach(now);
       break;
     case Purpose::kKeepalive:
@@ -308,14 +398,14 @@ void IndexClient::suspect_supernode(TimePoint now) {
   if (state_ != State::kAttached) return;
   if (++missed_keepalives_ >= config_.keepalive_misses) return detach(now);
   next_keepalive_ = now + config_.keepalive_interval;
-  send(now, supernode_.endpoint, KeepaliveRequest{}, Purpose::kKeepalive);
+  send(now, supernode_.endpoint, KeepaliveRequest{eligible_}, Purpose::kKeepalive);
 }
 
 void IndexClient::probe_supernode(TimePoint now) {
   if (state_ != State::kAttached) return;
   for (const auto& [txid, inflight] : in_flight_)
     if (inflight.purpose == Purpose::kKeepalive) return;
-  send(now, supernode_.endpoint, KeepaliveRequest{}, Purpose::kKeepalive);
+  send(now, supernode_.endpoint, KeepaliveRequest{eligible_}, Purpose::kKeepalive);
 }
 
 void IndexClient::on_timer(TimePoint now) {
@@ -333,14 +423,18 @@ void IndexClient::on_timer(TimePoint now) {
   for (const uint32_t id : given_up) fail_user_request(id, RequestStatus::kTimedOut);
   if (state_ == State::kAttached && now >= next_keepalive_) {
     next_keepalive_ = now + config_.keepalive_interval;
-    send(now, supernode_.endpoint, KeepaliveRequest{}, Purpose::kKeepalive);
+    send(now, supernode_.endpoint, KeepaliveRequest{eligible_}, Purpose::kKeepalive);
   }
   if (state_ == State::kAttached && now >= next_refresh_) publish(now);
+  if (now >= retry_attach_at_) {
+    retry_attach_at_ = kNever;
+    if (state_ == State::kAttaching) attach(now);
+  }
 }
 
 TimePoint IndexClient::next_timeout() const {
   // Keepalives and refreshes only run while attached (they wait for the next supernode).
-  TimePoint next = state_ == State::kAttached ? std::min(next_keepalive_, next_refresh_) : kNever;
+  TimePoint next = state_ == State::kAttached ? std::min(next_keepalive_, next_refresh_) : retry_attach_at_;
   for (const auto& [txid, inflight] : in_flight_) next = std::min(next, inflight.deadline);
   for (const auto& [id, request] : requests_) {
     if (request.txid == 0) next = std::min(next, request.give_up);

@@ -2,7 +2,8 @@
 // supernode from its host cache (moving on when keepalives go unanswered),
 // publishes and refreshes its own signed presence record through it, and asks it
 // for lookups by ID and name searches, verifying every record it is given. It
-// never routes anyone else's queries. Sans-IO: owned and called by one thread; it
+// reports the supernode's load and follows its handover when it leaves. It never
+// routes anyone else's queries. Sans-IO: owned and called by one thread; it
 // borrows the signer and the random source, which must outlive it.
 #pragma once
 
@@ -21,6 +22,7 @@
 #include "index/messages.hpp"
 #include "index/presence_record.hpp"
 #include "index/record_signer.hpp"
+#include "index/supernode_load.hpp"
 #include "net/env.hpp"
 #include "net/rtt_estimator.hpp"
 
@@ -48,7 +50,13 @@ struct AttachedEvent {
   std::optional<PublicKey> supernode_key;  // when it told us one that its ID derives from
 };
 struct DetachedEvent {
-  Contact supernode;  // stopped answering; the client is attaching elsewhere
+  Contact supernode;  // the client is attaching elsewhere
+  bool moved = false;  // handed over, lost or promoted (move_to); else keepalives went unanswered
+};
+// The supernode's load, as it said in its latest Attached or KeepaliveAck.
+struct LoadReportEvent {
+  Contact supernode;
+  SupernodeLoad load{};
 };
 struct PublishedEvent {
   uint64_t sequence = 0;
@@ -68,7 +76,8 @@ struct SearchResultEvent {
   std::optional<SearchCursor> next;     // pass it back for the next page; absent on the last
   uint16_t total = 0;
 };
-using IndexClientEvent = std::variant<AttachedEvent, DetachedEvent, PublishedEvent, LookupResultEvent, SearchResultEvent>;
+using IndexClientEvent =
+    std::variant<AttachedEvent, DetachedEvent, PublishedEvent, LookupResultEvent, SearchResultEvent, LoadReportEvent>;
 
 class IndexClient {
  public:
@@ -81,6 +90,12 @@ class IndexClient {
   const ClientProfile& profile() const { return profile_; }
   // Attaches to the first supernode that answers, then publishes.
   void start(TimePoint now);
+  // Leaves the current supernode (DetachedEvent, if attached) and attaches at once,
+  // trying `first` before the rest of the host cache; the one left goes last, tried
+  // only if nothing else answers. A handover does this with the supernode's hints.
+  void move_to(TimePoint now, std::span<const Endpoint> first);
+  // Whether we could serve as a supernode; told in the next attach or keepalive.
+  void set_eligible(bool eligible) { eligible_ = eligible; }
 
   // Request IDs are echoed in the result events. Requests made while detached
   // wait for the next supernode.
@@ -97,6 +112,11 @@ class IndexClient {
   bool attached() const { return state_ == State::kAttached; }
   std::optional<Contact> supernode() const;
   uint64_t sequence() const { return sequence_; }
+  // Whether a response with this txid would answer one of our requests (an owner that
+  // also runs a supernode core routes responses by it).
+  bool awaits(uint32_t txid) const { return in_flight_.count(txid) != 0; }
+  // Index requests dropped: a HandoverRequest not from our supernode, or another kind.
+  uint64_t dropped_requests() const { return dropped_requests_; }
 
  private:
   enum class State : uint8_t { kIdle, kAttaching, kAttached };
@@ -115,7 +135,16 @@ class IndexClient {
   };
 
   void attach(TimePoint now);
+  // Counts a failed attach; true when it completes a round through the host cache.
+  bool end_of_round();
+  // Puts supernodes we do not know yet right after the one being tried.
+  void try_next(std::span<const Contact> supernodes);
+  // Leaves the supernode (DetachedEvent); requests in flight to it wait for the next.
+  void leave_supernode(bool moved);
   void detach(TimePoint now);
+  void on_request(TimePoint now, const Endpoint& from, ByteView datagram);
+  // Answers the supernode's handover and moves to its hints.
+  void follow_handover(TimePoint now, const IndexRequest& request, const HandoverRequest& body);
   void publish(TimePoint now);
   uint32_t send(TimePoint now, const Endpoint& to, RequestBody body, Purpose purpose, uint32_t request = 0);
   uint32_t submit(TimePoint now, RequestBody body);
@@ -131,7 +160,7 @@ class IndexClient {
   // unless one is on its way (the overlay, not the supernode, may be slow).
   void probe_supernode(TimePoint now);
   Duration timeout_for(Purpose purpose) const;
-  void on_error(TimePoint now, const InFlight& inflight, ErrorCode code);
+  void on_error(TimePoint now, const InFlight& inflight, const ErrorResponse& error);
   uint64_t unix_now(TimePoint now) const { return unix_seconds(now, config_.wall_clock_offset); }
 
   const RecordSigner& signer_;
@@ -150,10 +179,16 @@ class IndexClient {
   TimePoint next_keepalive_ = kNever;
   TimePoint next_refresh_ = kNever;
   uint8_t missed_keepalives_ = 0;
+  size_t failed_attaches_ = 0;         // in this round through the host cache
+  bool saw_full_ = false;              // a kFull answer in this round
+  bool all_full_ = false;              // the last round found no room: attach as a last resort
+  TimePoint retry_attach_at_ = kNever;  // every supernode was full: try again then
   RttEstimator rtt_;  // to the supernode we attach to or are attached to
   std::unordered_map<uint32_t, InFlight> in_flight_;  // by txid
   std::unordered_map<uint32_t, UserRequest> requests_;
   uint32_t next_request_ = 1;
+  bool eligible_ = false;
+  uint64_t dropped_requests_ = 0;
   std::vector<OutDatagram> outbox_;
   std::vector<IndexClientEvent> events_;
 };

@@ -21,6 +21,11 @@ inline constexpr size_t kAmplificationFactor = 3;
 // budget; a larger one costs the requester a round trip for a token.
 inline constexpr size_t kUnprovenRequestSize = 120;
 
+// A leaving supernode resends HandoverRequest to a silent client this often, at most
+// this many times: the sends end within the election's 3 s handover_timeout.
+inline constexpr Duration kHandoverResend = std::chrono::milliseconds(500);
+inline constexpr uint8_t kHandoverSends = 6;
+
 struct IndexNodeConfig {
   // Our identity key, told to attaching clients (absent in simulations without keys).
   std::optional<PublicKey> public_key;

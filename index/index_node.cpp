@@ -58,6 +58,7 @@ void IndexNode::on_request(TimePoint now, const Endpoint& from, const IndexReque
 }
 
 void IndexNode::on_response(TimePoint now, const Endpoint& from, const IndexResponse& response, size_t size) {
+  if (on_handover_ack(from, response)) return;
   const PendingRpc* pending = rpcs_.find(response.txid);
   if (pending == nullptr || pending->to.endpoint != from) {  // not from whom we asked: keep waiting
     ++counters_.unexpected;
@@ -225,11 +226,12 @@ void IndexNode::on_timer(TimePoint now) {
   if (now >= repair_due_) repair(now);
   if (now >= next_repair_send_) send_repairs(now);
   if (now >= next_sweep_) sweep_expired(now);
+  if (now >= next_handover_round_) send_handover_round(now);
 }
 
 TimePoint IndexNode::next_timeout() const {
   return std::min({rpcs_.next_deadline(), tokens_.next_rotation(), bootstrap_due_, next_neighbour_ping_, next_refresh_, repair_due_,
-                   next_repair_send_, next_sweep_});
+                   next_repair_send_, next_sweep_, next_handover_round_});
 }
 
 }  // namespace koe

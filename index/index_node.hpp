@@ -3,8 +3,10 @@
 // presence records and keyword entries for the keys it is among the k closest to,
 // repairs replicas when neighbours join or leave, and serves its attached ordinary
 // nodes: attach, keepalive, publish, lookup and name search, each resolved with
-// alpha-parallel lookups. Sans-IO: datagrams in through on_datagram, out through
-// take_outbox; owned and called by one thread (the net thread, or the simulator).
+// alpha-parallel lookups. It reports its load to its clients and, when leaving
+// gracefully, hands them to other supernodes and re-replicates what it holds.
+// Sans-IO: datagrams in through on_datagram, out through take_outbox; owned and
+// called by one thread (the net thread, or the simulator).
 #pragma once
 
 #include <cstddef>
@@ -23,6 +25,7 @@
 #include "index/record_store.hpp"
 #include "index/routing_table.hpp"
 #include "index/rpc_table.hpp"
+#include "index/supernode_load.hpp"
 #include "net/env.hpp"
 #include "net/rate_limiter.hpp"
 
@@ -60,6 +63,8 @@ struct IndexNodeCounters {
   uint64_t invalid_records = 0;     // records that failed verification
   uint64_t replica_stores = 0;      // stores we accepted
   uint64_t repairs_sent = 0;        // replicas pushed to new holders
+  uint64_t refused_full = 0;        // Attach refused with kFull (at capacity or leaving)
+  uint64_t handovers_sent = 0;      // HandoverRequests sent to clients (resends included)
 };
 
 class IndexNode {
@@ -84,6 +89,24 @@ class IndexNode {
   const IndexNodeCounters& counters() const { return counters_; }
   size_t attached_clients() const { return clients_.size(); }
   size_t operations_in_progress() const { return operations_.size(); }
+
+  // What we offer: capacities, relay sessions and upstream figures (its clients and
+  // eligible_clients are ignored). At client_capacity (when not 0) new clients are
+  // refused with kFull; the attached ones stay.
+  void set_offer(const SupernodeLoad& offer);
+  // The offer with the attached clients and those of them that said they are eligible
+  // (at their last attach or keepalive); every Attached and KeepaliveAck carries it.
+  SupernodeLoad load() const;
+
+  // Graceful leave: new clients are refused (kFull); every attached one is told to
+  // attach to other supernodes (HandoverRequest every kHandoverResend until it answers,
+  // at most kHandoverSends times) and then forgotten; every record and keyword entry
+  // held is pushed to the k closest other supernodes we know for its key.
+  void begin_handover(TimePoint now);
+  bool handing_over() const { return handing_over_; }
+  size_t handover_clients_left() const { return clients_.size(); }
+  // No client left and every store sent has been answered or has timed out.
+  bool handover_done() const;
 
  private:
   enum class QueryKind : uint8_t { kFindNode, kFindRecord, kFindKeyword };
@@ -127,6 +150,7 @@ class IndexNode {
   struct Client {
     NodeId id;
     TimePoint last_seen;
+    bool eligible = false;  // as it said in its last attach or keepalive
   };
   struct AwaitingStore {
     Contact to;
@@ -165,12 +189,21 @@ class IndexNode {
   void handle(const RequestContext& ctx, const PublishRequest& body);
   void handle(const RequestContext& ctx, const LookupRequest& body);
   void handle(const RequestContext& ctx, const SearchRequest& body);
+  void handle(const RequestContext& ctx, const HandoverRequest& body);  // not ours to get: dropped
+  // Keeps eligible_clients_ in step with the clients' flags.
+  void set_eligible(Client& client, bool eligible);
+  void forget_client(const Endpoint& endpoint);
   // True if the request may start work; otherwise answers why not.
   bool admit_client_request(const RequestContext& ctx);
   void start_keyword_stage(TimePoint now, uint32_t search_id, const std::string& keyword);
   void on_search_keyword_done(TimePoint now, Operation& op);
   void on_search_record_done(TimePoint now, const Operation& op);
   void finish_search(uint32_t search_id);
+  // --- index_node_handover.cpp: the graceful leave.
+  void send_handover_round(TimePoint now);
+  // True if `response` answers one of our HandoverRequests (the client is then forgotten).
+  bool on_handover_ack(const Endpoint& from, const IndexResponse& response);
+  void push_everything_held(TimePoint now);
   // --- index_node_operations.cpp: lookups on behalf of operations.
   // A new operation whose lookup starts from our closest contacts; 0 when too many
   // run already. The caller fills in who asked, then calls pump().
@@ -228,6 +261,12 @@ class IndexNode {
   RateLimiter rate_;
   RpcTable rpcs_;
   std::unordered_map<Endpoint, Client> clients_;
+  uint32_t eligible_clients_ = 0;  // clients_ entries with eligible set
+  SupernodeLoad offer_;
+  bool handing_over_ = false;
+  uint8_t handover_rounds_ = 0;  // HandoverRequests sent to each remaining client
+  TimePoint next_handover_round_ = kNever;
+  std::unordered_map<uint32_t, Endpoint> handover_txids_;  // every HandoverRequest sent, by txid
   std::unordered_map<uint32_t, Operation> operations_;
   uint32_t next_operation_ = 1;
   std::unordered_map<uint32_t, Search> searches_;

@@ -25,22 +25,64 @@ bool IndexNode::admit_client_request(const RequestContext& ctx) {
   return true;
 }
 
-void IndexNode::handle(const RequestContext& ctx, const AttachRequest&) {
-  if (clients_.size() >= config_.max_clients && clients_.count(ctx.from) == 0) {
-    return respond(ctx.from, ctx.request, ctx.size, ctx.proven, ErrorResponse{ErrorCode::kBusy});
+void IndexNode::handle(const RequestContext& ctx, const AttachRequest& body) {
+  auto it = clients_.find(ctx.from);
+  if (it == clients_.end()) {
+    if (clients_.size() >= config_.max_clients) {
+      return respond(ctx.from, ctx.request, ctx.size, ctx.proven, ErrorResponse{ErrorCode::kBusy});
+    }
+    // Full, or leaving: the client tries its next supernode at once.
+    const bool at_capacity = offer_.client_capacity > 0 && clients_.size() >= offer_.client_capacity;
+    if (handing_over_ || (at_capacity && !body.last_resort)) {
+      ++counters_.refused_full;
+      return respond(ctx.from, ctx.request, ctx.size, ctx.proven,
+                     ErrorResponse{ErrorCode::kFull, routing_.sample(kMaxAttachHints, random_)});
+    }
+    it = clients_.emplace(ctx.from, Client{ctx.request.sender, ctx.now, false}).first;
   }
-  clients_[ctx.from] = Client{ctx.request.sender, ctx.now};
+  it->second.id = ctx.request.sender;
+  it->second.last_seen = ctx.now;
+  set_eligible(it->second, body.eligible);
   respond(ctx.from, ctx.request, ctx.size, ctx.proven,
-          AttachedResponse{ctx.from, routing_.sample(kMaxAttachHints, random_), config_.public_key});
+          AttachedResponse{ctx.from, routing_.sample(kMaxAttachHints, random_), config_.public_key, load()});
 }
 
-void IndexNode::handle(const RequestContext& ctx, const KeepaliveRequest&) {
+void IndexNode::handle(const RequestContext& ctx, const KeepaliveRequest& body) {
   auto it = clients_.find(ctx.from);
   if (it == clients_.end() || it->second.id != ctx.request.sender) {
     return respond(ctx.from, ctx.request, ctx.size, ctx.proven, ErrorResponse{ErrorCode::kNotAttached});
   }
   it->second.last_seen = ctx.now;
-  respond(ctx.from, ctx.request, ctx.size, ctx.proven, KeepaliveAckResponse{});
+  set_eligible(it->second, body.eligible);
+  respond(ctx.from, ctx.request, ctx.size, ctx.proven, KeepaliveAckResponse{load()});
+}
+
+void IndexNode::handle(const RequestContext&, const HandoverRequest&) { ++counters_.unexpected; }
+
+void IndexNode::set_eligible(Client& client, bool eligible) {
+  if (client.eligible == eligible) return;
+  client.eligible = eligible;
+  if (eligible) {
+    ++eligible_clients_;
+  } else {
+    --eligible_clients_;
+  }
+}
+
+void IndexNode::forget_client(const Endpoint& endpoint) {
+  auto it = clients_.find(endpoint);
+  if (it == clients_.end()) return;
+  set_eligible(it->second, false);
+  clients_.erase(it);
+}
+
+void IndexNode::set_offer(const SupernodeLoad& offer) { offer_ = offer; }
+
+SupernodeLoad IndexNode::load() const {
+  SupernodeLoad load = offer_;
+  load.clients = static_cast<uint32_t>(clients_.size());
+  load.eligible_clients = eligible_clients_;
+  return load;
 }
 
 void IndexNode::handle(const RequestContext& ctx, const PublishRequest& body) {

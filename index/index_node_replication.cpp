@@ -203,7 +203,11 @@ void IndexNode::sweep_expired(TimePoint now) {
   next_sweep_ = now + config_.expiry_sweep_interval;
   records_.expire(now);
   keywords_.expire(unix_now(now));
-  std::erase_if(clients_, [&](const auto& item) { return now - item.second.last_seen > config_.client_timeout; });
+  std::vector<Endpoint> silent;
+  for (const auto& [endpoint, client] : clients_) {
+    if (now - client.last_seen > config_.client_timeout) silent.push_back(endpoint);
+  }
+  for (const Endpoint& endpoint : silent) forget_client(endpoint);
 }
 
 void IndexNode::bootstrap(TimePoint now, std::span<const Endpoint> seeds) {

@@ -1,6 +1,7 @@
 // Global Index messages (owner of wire::PacketType::kIndexRequest and
-// kIndexResponse): supernode-to-supernode RPCs and the requests an ordinary node
-// sends to its supernode. Plain values and pure codecs; any thread.
+// kIndexResponse): supernode-to-supernode RPCs, the requests an ordinary node sends
+// to its supernode and the handover a leaving supernode sends its clients. Plain
+// values and pure codecs; any thread.
 //
 // Request body:  kind u8 | txid u32 | token u64 (0: none) | sender id [20] | role u8
 //                | kind's fields | padding (u16 length, that many zero bytes)
@@ -21,6 +22,7 @@
 #include "net/identity.hpp"
 #include "index/name_search.hpp"  // kMaxQueryBytes
 #include "index/presence_record.hpp"
+#include "index/supernode_load.hpp"
 #include "net/bytes.hpp"
 #include "net/decode_result.hpp"
 #include "net/wire.hpp"
@@ -79,9 +81,14 @@ struct StoreKeywordRequest {  // needs a valid token; replicas repair in batches
 };
 // --- An ordinary node to its supernode.
 struct AttachRequest {
+  bool eligible = false;  // the client could serve as a supernode (the load report counts it)
+  // Every supernode the client knows said kFull: take it over capacity (up to the hard
+  // limit), since a user left without a supernode is worse than a busy one.
+  bool last_resort = false;
   friend bool operator==(const AttachRequest&, const AttachRequest&) = default;
 };
 struct KeepaliveRequest {
+  bool eligible = false;
   friend bool operator==(const KeepaliveRequest&, const KeepaliveRequest&) = default;
 };
 struct PublishRequest {  // the client's own signed record; needs a valid token
@@ -98,9 +105,15 @@ struct SearchRequest {  // name search, one page after a cursor
   friend bool operator==(const SearchRequest&, const SearchRequest&) = default;
 };
 
+// --- A supernode to its attached clients.
+struct HandoverRequest {  // it is leaving: attach elsewhere, these first
+  std::vector<Contact> supernodes;  // <= kMaxAttachHints
+  friend bool operator==(const HandoverRequest&, const HandoverRequest&) = default;
+};
+
 using RequestBody = std::variant<PingRequest, FindNodeRequest, FindRecordRequest, FindKeywordRequest,
                                  StoreRecordRequest, StoreKeywordRequest, AttachRequest, KeepaliveRequest,
-                                 PublishRequest, LookupRequest, SearchRequest>;
+                                 PublishRequest, LookupRequest, SearchRequest, HandoverRequest>;
 
 struct IndexRequest {
   uint32_t txid = 0;   // echoed in the response
@@ -150,9 +163,11 @@ struct AttachedResponse {
   // The supernode's identity key (its ID derives from it): the client opens a secure
   // session with it at once, without first looking up its record.
   std::optional<PublicKey> key;
+  SupernodeLoad load{};  // the supernode's load report
   friend bool operator==(const AttachedResponse&, const AttachedResponse&) = default;
 };
 struct KeepaliveAckResponse {
+  SupernodeLoad load{};
   friend bool operator==(const KeepaliveAckResponse&, const KeepaliveAckResponse&) = default;
 };
 struct PublishedResponse {
@@ -175,16 +190,24 @@ enum class ErrorCode : uint8_t {
   kNotAttached = 2,  // a client request before Attach
   kBadRequest = 3,   // well-formed but unacceptable (bad record, bad query)
   kBusy = 4,         // too many operations in progress
+  kFull = 5,         // Attach: no room for a new client (or leaving): try the next supernode
 };
-inline constexpr uint8_t kMaxErrorCode = 4;
+inline constexpr uint8_t kMaxErrorCode = 5;
 struct ErrorResponse {
   ErrorCode code = ErrorCode::kBadRequest;
+  // kFull: other supernodes to try (<= kMaxAttachHints), so that a newcomer whose only
+  // bootstrap supernode is full still finds one with room.
+  std::vector<Contact> alternatives{};
   friend bool operator==(const ErrorResponse&, const ErrorResponse&) = default;
+};
+
+struct HandoverAckResponse {  // a client's answer to HandoverRequest
+  friend bool operator==(const HandoverAckResponse&, const HandoverAckResponse&) = default;
 };
 
 using ResponseBody = std::variant<PongResponse, NodesResponse, RecordResponse, KeywordHitsResponse,
                                   StoredResponse, AttachedResponse, KeepaliveAckResponse, PublishedResponse,
-                                  LookupResultResponse, SearchResultResponse, ErrorResponse>;
+                                  LookupResultResponse, SearchResultResponse, ErrorResponse, HandoverAckResponse>;
 
 struct IndexResponse {
   uint32_t txid = 0;

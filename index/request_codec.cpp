@@ -35,8 +35,15 @@ bool write_fields(ByteWriter& w, const StoreKeywordRequest& b) {
   return !b.entries.empty() &&
          write_list(w, b.entries, kMaxKeywordStoreEntries, [&](const KeywordEntry& e) { write_keyword_entry(w, e); });
 }
-bool write_fields(ByteWriter&, const AttachRequest&) { return true; }
-bool write_fields(ByteWriter&, const KeepaliveRequest&) { return true; }
+bool write_fields(ByteWriter& w, const AttachRequest& b) {
+  write_flag(w, b.eligible);
+  write_flag(w, b.last_resort);
+  return true;
+}
+bool write_fields(ByteWriter& w, const KeepaliveRequest& b) {
+  write_flag(w, b.eligible);
+  return true;
+}
 bool write_fields(ByteWriter& w, const PublishRequest& b) {
   w.byte_string(b.record, kMaxRecordSize);
   return true;
@@ -49,6 +56,9 @@ bool write_fields(ByteWriter& w, const SearchRequest& b) {
   w.utf8_string(b.query, kMaxQueryBytes);
   write_keyword_entry(w, b.after);
   return true;
+}
+bool write_fields(ByteWriter& w, const HandoverRequest& b) {
+  return write_list(w, b.supernodes, kMaxAttachHints, [&](const Contact& c) { write_contact(w, c); });
 }
 
 void read_fields(ByteReader&, PingRequest&) {}
@@ -68,13 +78,19 @@ void read_fields(ByteReader& r, StoreKeywordRequest& b) {
   b.entries = read_list<KeywordEntry>(r, kMaxKeywordStoreEntries, [&] { return read_keyword_entry(r); });
   if (!r.failed() && b.entries.empty()) r.fail(DecodeError::kBadFieldValue);
 }
-void read_fields(ByteReader&, AttachRequest&) {}
-void read_fields(ByteReader&, KeepaliveRequest&) {}
+void read_fields(ByteReader& r, AttachRequest& b) {
+  b.eligible = read_flag(r);
+  b.last_resort = read_flag(r);
+}
+void read_fields(ByteReader& r, KeepaliveRequest& b) { b.eligible = read_flag(r); }
 void read_fields(ByteReader& r, PublishRequest& b) { b.record = to_bytes(r.byte_string(kMaxRecordSize)); }
 void read_fields(ByteReader& r, LookupRequest& b) { b.target = read_node_id(r); }
 void read_fields(ByteReader& r, SearchRequest& b) {
   b.query = r.utf8_string(kMaxQueryBytes);
   b.after = read_keyword_entry(r);
+}
+void read_fields(ByteReader& r, HandoverRequest& b) {
+  b.supernodes = read_list<Contact>(r, kMaxAttachHints, [&] { return read_contact(r); });
 }
 
 bool write_unpadded(ByteWriter& w, const IndexRequest& request) {

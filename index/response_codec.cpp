@@ -35,9 +35,13 @@ bool write_fields(ByteWriter& w, const AttachedResponse& b) {
   if (!write_list(w, b.supernodes, kMaxAttachHints, [&](const Contact& c) { write_contact(w, c); })) return false;
   w.u8(b.key ? 1 : 0);
   if (b.key) w.bytes(*b.key);
+  write_supernode_load(w, b.load);
   return true;
 }
-bool write_fields(ByteWriter&, const KeepaliveAckResponse&) { return true; }
+bool write_fields(ByteWriter& w, const KeepaliveAckResponse& b) {
+  write_supernode_load(w, b.load);
+  return true;
+}
 bool write_fields(ByteWriter& w, const PublishedResponse& b) {
   w.u8(b.replicas);
   return true;
@@ -56,8 +60,9 @@ bool write_fields(ByteWriter& w, const SearchResultResponse& b) {
 }
 bool write_fields(ByteWriter& w, const ErrorResponse& b) {
   w.u8(static_cast<uint8_t>(b.code));
-  return true;
+  return write_list(w, b.alternatives, kMaxAttachHints, [&](const Contact& c) { write_contact(w, c); });
 }
+bool write_fields(ByteWriter&, const HandoverAckResponse&) { return true; }
 
 void read_fields(ByteReader& r, PongResponse& b) { b.observed = read_endpoint(r); }
 void read_fields(ByteReader& r, NodesResponse& b) {
@@ -79,8 +84,9 @@ void read_fields(ByteReader& r, AttachedResponse& b) {
   const uint8_t has_key = r.u8();
   if (has_key > 1) r.fail(DecodeError::kBadFieldValue);
   if (has_key == 1) b.key = r.array<kPublicKeySize>();
+  b.load = read_supernode_load(r);
 }
-void read_fields(ByteReader&, KeepaliveAckResponse&) {}
+void read_fields(ByteReader& r, KeepaliveAckResponse& b) { b.load = read_supernode_load(r); }
 void read_fields(ByteReader& r, PublishedResponse& b) { b.replicas = r.u8(); }
 void read_fields(ByteReader& r, LookupResultResponse& b) {
   b.hops = r.u8();
@@ -99,7 +105,9 @@ void read_fields(ByteReader& r, ErrorResponse& b) {
   const uint8_t code = r.u8();
   if (code == 0 || code > kMaxErrorCode) r.fail(DecodeError::kBadFieldValue);
   b.code = static_cast<ErrorCode>(code);
+  b.alternatives = read_list<Contact>(r, kMaxAttachHints, [&] { return read_contact(r); });
 }
+void read_fields(ByteReader&, HandoverAckResponse&) {}
 
 }  // namespace
 

@@ -61,4 +61,8 @@ bool RpcTable::waiting_on(const Endpoint& endpoint, RpcPurpose purpose) const {
   });
 }
 
+bool RpcTable::waiting_for(RpcPurpose purpose) const {
+  return std::any_of(pending_.begin(), pending_.end(), [&](const auto& item) { return item.second.purpose == purpose; });
+}
+
 }  // namespace koe

@@ -47,6 +47,7 @@ class RpcTable {
   TimePoint next_deadline() const;
   size_t size() const { return pending_.size(); }
   bool waiting_on(const Endpoint& endpoint, RpcPurpose purpose) const;
+  bool waiting_for(RpcPurpose purpose) const;
 
  private:
   using Deadline = std::pair<TimePoint, uint32_t>;

@@ -2,7 +2,9 @@
 // endpoints and contacts over ByteWriter/ByteReader. Pure functions; any thread.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -53,6 +55,41 @@ inline Contact read_contact(ByteReader& r) {
   c.id = read_node_id(r);
   c.endpoint = read_endpoint(r);
   return c;
+}
+
+// A flags byte holding one bool in bit 0; other bits set are a bad field (canonical).
+inline void write_flag(ByteWriter& w, bool flag) { w.u8(flag ? 1 : 0); }
+inline bool read_flag(ByteReader& r) {
+  const uint8_t flags = r.u8();
+  if (flags > 1) r.fail(DecodeError::kBadFieldValue);
+  return flags == 1;
+}
+
+// Rates travel as whole kbps: rounded, negative or NaN as 0, clamped to u32.
+inline uint32_t kbps_to_wire(double kbps) {
+  if (!(kbps > 0)) return 0;
+  if (kbps >= static_cast<double>(UINT32_MAX)) return UINT32_MAX;
+  return static_cast<uint32_t>(std::llround(kbps));
+}
+inline void write_supernode_load(ByteWriter& w, const SupernodeLoad& l) {
+  w.u32(l.clients);
+  w.u32(l.client_capacity);
+  w.u32(l.relay_sessions);
+  w.u32(l.relay_capacity);
+  w.u32(kbps_to_wire(l.upstream_kbps));
+  w.u32(kbps_to_wire(l.upstream_capacity_kbps));
+  w.u32(l.eligible_clients);
+}
+inline SupernodeLoad read_supernode_load(ByteReader& r) {
+  SupernodeLoad l;
+  l.clients = r.u32();
+  l.client_capacity = r.u32();
+  l.relay_sessions = r.u32();
+  l.relay_capacity = r.u32();
+  l.upstream_kbps = r.u32();
+  l.upstream_capacity_kbps = r.u32();
+  l.eligible_clients = r.u32();
+  return l;
 }
 
 }  // namespace koe::index_wire

@@ -85,6 +85,11 @@ void IndexWorld::kill_supernode(size_t index) {
   std::erase(live_, index);
 }
 
+void IndexWorld::begin_handover(size_t index) {
+  supernodes_[index].core->begin_handover(net_.now());
+  flush_supernode(index);
+}
+
 std::vector<size_t> IndexWorld::live_supernodes() const { return live_; }
 
 void IndexWorld::flush_supernode(size_t index) {

@@ -62,6 +62,8 @@ class IndexWorld {
   size_t supernode_count() const { return supernodes_.size(); }
   std::vector<size_t> live_supernodes() const;
   const IndexNode* supernode(size_t index) const { return supernodes_[index].core.get(); }
+  // Graceful leave: the supernode hands its clients over and re-replicates what it holds.
+  void begin_handover(size_t index);
   Endpoint supernode_endpoint(size_t index) const { return supernodes_[index].endpoint; }
 
   // A user with fresh keys and `name`, offline until started; returns its index.

@@ -2,6 +2,8 @@
 // reject truncation, trailing bytes, unknown kinds, bad fields and over-long lists.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "index/messages.hpp"
 #include "net/random.hpp"
 
@@ -27,7 +29,12 @@ std::vector<IndexRequest> sample_requests() {
                                      KeepaliveRequest{},
                                      PublishRequest{Bytes(150, 9)},
                                      LookupRequest{b},
-                                     SearchRequest{"山田 太郎", KeywordEntry{a, 1'700'000'999}}};
+                                     SearchRequest{"山田 太郎", KeywordEntry{a, 1'700'000'999}},
+                                     AttachRequest{true},
+                                     AttachRequest{false, true},
+                                     KeepaliveRequest{true},
+                                     HandoverRequest{{Contact{a, {Endpoint::make_ip(198, 51, 100, 3), 33445}}}},
+                                     HandoverRequest{}};
   std::vector<IndexRequest> out;
   for (auto& body : bodies) {
     IndexRequest r;
@@ -60,7 +67,12 @@ std::vector<IndexResponse> sample_responses() {
                                       SearchResultResponse{2, std::nullopt, {Bytes(100, 1)}},
                                       ErrorResponse{ErrorCode::kNeedToken},
                                       AttachedResponse{{Endpoint::make_ip(203, 0, 113, 9), 4000},
-                                                       std::vector<Contact>(kMaxAttachHints, c), PublicKey{7, 7, 7}}};
+                                                       std::vector<Contact>(kMaxAttachHints, c), PublicKey{7, 7, 7},
+                                                       SupernodeLoad{140, 200, 3, 20, 812, 4000, 17}},
+                                      KeepaliveAckResponse{SupernodeLoad{UINT32_MAX, 1, 2, 3, 4, UINT32_MAX, 5}},
+                                      ErrorResponse{ErrorCode::kFull},
+                                      ErrorResponse{ErrorCode::kFull, std::vector<Contact>(kMaxAttachHints, c)},
+                                      HandoverAckResponse{}};
   std::vector<IndexResponse> out;
   for (auto& body : bodies) out.push_back(IndexResponse{static_cast<uint32_t>(random.next()), a, random.next(), body});
   return out;
@@ -108,12 +120,12 @@ TEST(IndexMessages, RejectUnknownKindsAndWrongPacketType) {
   Bytes request = *encode_request(sample_requests()[0]);
   request[3] = 0;
   EXPECT_EQ(decode_request(request).error(), DecodeError::kBadFieldValue);
-  request[3] = 12;
+  request[3] = std::variant_size_v<RequestBody> + 1;
   EXPECT_EQ(decode_request(request).error(), DecodeError::kBadFieldValue);
   const Bytes response = *encode_response(sample_responses()[0]);
   EXPECT_EQ(decode_request(response).error(), DecodeError::kWrongType);
   Bytes bad_response = response;
-  bad_response[3] = 12;
+  bad_response[3] = std::variant_size_v<ResponseBody> + 1;
   EXPECT_EQ(decode_response(bad_response).error(), DecodeError::kBadFieldValue);
 }
 
@@ -152,6 +164,77 @@ TEST(IndexMessages, DecoderRejectsOverLongListCounts) {
   ASSERT_EQ(bytes[count_at], kMaxContactsPerResponse);
   bytes[count_at] = kMaxContactsPerResponse + 1;
   bytes.insert(bytes.end(), kContactWireSize, 1);
+  EXPECT_EQ(decode_response(bytes).error(), DecodeError::kBadFieldValue);
+}
+
+// Where a response's kind fields start (after kind, txid, responder and token).
+constexpr size_t kResponseFieldsAt = wire::kHeaderSize + 1 + 4 + kNodeIdSize + 8;
+// Where a request's kind fields start (after kind, txid, token, sender and role).
+constexpr size_t kRequestFieldsAt = wire::kHeaderSize + 1 + 4 + 8 + kNodeIdSize + 1;
+
+IndexRequest request_with(RequestBody body) {
+  IndexRequest r;
+  r.txid = 7;
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(IndexMessages, FlagsAreOneByteZeroOrOneEach) {
+  // Attach: eligible, last resort; keepalive: eligible. Then the padding length.
+  const std::pair<RequestBody, size_t> cases[] = {{AttachRequest{true, true}, 2}, {KeepaliveRequest{true}, 1}};
+  for (const auto& [body, flags] : cases) {
+    const Bytes bytes = *encode_request(request_with(body));
+    EXPECT_EQ(bytes.size(), kRequestFieldsAt + flags + 2);
+    for (size_t i = 0; i < flags; ++i) {
+      ASSERT_EQ(bytes[kRequestFieldsAt + i], 1);
+      Bytes unknown = bytes;
+      unknown[kRequestFieldsAt + i] = 2;
+      EXPECT_EQ(decode_request(unknown).error(), DecodeError::kBadFieldValue);
+    }
+  }
+}
+
+TEST(IndexMessages, LoadReportIsSevenU32WithRoundedClampedRates) {
+  SupernodeLoad load{1, 2, 3, 4, 811.5, 1e12, 7};
+  const IndexResponse ack{9, NodeId{}, 1, KeepaliveAckResponse{load}};
+  const Bytes bytes = *encode_response(ack);
+  EXPECT_EQ(bytes.size(), kResponseFieldsAt + 7 * 4);
+  const auto decoded = decode_response(bytes);
+  ASSERT_TRUE(decoded);
+  const SupernodeLoad got = std::get<KeepaliveAckResponse>(decoded->body).load;
+  EXPECT_EQ(got.clients, 1u);
+  EXPECT_EQ(got.relay_capacity, 4u);
+  EXPECT_EQ(got.upstream_kbps, 812);                  // rounded
+  EXPECT_EQ(got.upstream_capacity_kbps, UINT32_MAX);  // clamped
+  EXPECT_EQ(got.eligible_clients, 7u);
+  load.upstream_kbps = -5;
+  load.upstream_capacity_kbps = std::nan("");
+  const auto odd = decode_response(*encode_response(IndexResponse{9, NodeId{}, 1, KeepaliveAckResponse{load}}));
+  ASSERT_TRUE(odd);
+  EXPECT_EQ(std::get<KeepaliveAckResponse>(odd->body).load.upstream_kbps, 0);
+  EXPECT_EQ(std::get<KeepaliveAckResponse>(odd->body).load.upstream_capacity_kbps, 0);
+}
+
+TEST(IndexMessages, HandoverHintsAreLimited) {
+  const Contact c{NodeId{}, {Endpoint::make_ip(198, 51, 100, 3), 33445}};
+  EXPECT_FALSE(encode_request(request_with(HandoverRequest{std::vector<Contact>(kMaxAttachHints + 1, c)})));
+  Bytes bytes = *encode_request(request_with(HandoverRequest{std::vector<Contact>(kMaxAttachHints, c)}));
+  ASSERT_EQ(bytes[kRequestFieldsAt], kMaxAttachHints);
+  bytes[kRequestFieldsAt] = kMaxAttachHints + 1;
+  bytes.insert(bytes.begin() + static_cast<ptrdiff_t>(kRequestFieldsAt + 1), kContactWireSize, 1);
+  EXPECT_EQ(decode_request(bytes).error(), DecodeError::kBadFieldValue);
+  // A hint must be answerable.
+  Bytes zero_ip = *encode_request(request_with(HandoverRequest{{c}}));
+  std::fill_n(zero_ip.begin() + static_cast<ptrdiff_t>(kRequestFieldsAt + 1 + kNodeIdSize), 4, 0);
+  EXPECT_EQ(decode_request(zero_ip).error(), DecodeError::kBadFieldValue);
+}
+
+TEST(IndexMessages, ErrorCodesBeyondFullAreRejected) {
+  Bytes bytes = *encode_response(IndexResponse{1, NodeId{}, 1, ErrorResponse{ErrorCode::kFull}});
+  ASSERT_EQ(bytes.back(), 0);  // no alternatives
+  uint8_t& code = bytes[bytes.size() - 2];
+  ASSERT_EQ(code, 5);
+  code = kMaxErrorCode + 1;
   EXPECT_EQ(decode_response(bytes).error(), DecodeError::kBadFieldValue);
 }
 

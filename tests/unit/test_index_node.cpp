@@ -1,7 +1,10 @@
 // The supernode core on hand-made datagrams: address tokens before stores,
 // signature and ID checks, newer sequences, expiry, rate limits, no
-// amplification toward unproven sources, and the attached-client requests.
+// amplification toward unproven sources, the attached-client requests, load
+// reports, the kFull refusal and the graceful handover.
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "index/index_node.hpp"
 #include "tests/unit/index_test_support.hpp"
@@ -233,6 +236,155 @@ TEST_F(IndexNodeTest, MalformedDatagramsAreCountedAndIgnored) {
   }
   EXPECT_TRUE(node.take_outbox().empty());
   EXPECT_GT(node.counters().malformed, 0u);
+}
+
+TEST_F(IndexNodeTest, LoadReportsCountAttachedAndEligibleClientsOverTheOffer) {
+  // The owner's clients and eligible_clients are ignored: the node counts its own.
+  node.set_offer(SupernodeLoad{99, 200, 2, 20, 500, 4000, 77});
+  const NodeId alice_id = node_id_from_public_key(alice.public_key());
+  const NodeId bob_id = node_id_from_public_key(bob.public_key());
+  IndexResponse r = ask(kAlice, AttachRequest{true}, token_for(kAlice), SenderRole::kClient, alice_id);
+  ASSERT_TRUE(std::holds_alternative<AttachedResponse>(r.body));
+  EXPECT_EQ(std::get<AttachedResponse>(r.body).load, (SupernodeLoad{1, 200, 2, 20, 500, 4000, 1}));
+  r = ask(kMallory, AttachRequest{false}, token_for(kMallory), SenderRole::kClient, bob_id);
+  EXPECT_EQ(std::get<AttachedResponse>(r.body).load.clients, 2u);
+  EXPECT_EQ(std::get<AttachedResponse>(r.body).load.eligible_clients, 1u);
+  // A keepalive carries the client's current flag.
+  r = ask(kAlice, KeepaliveRequest{false}, r.token, SenderRole::kClient, alice_id);
+  ASSERT_TRUE(std::holds_alternative<KeepaliveAckResponse>(r.body));
+  EXPECT_EQ(std::get<KeepaliveAckResponse>(r.body).load, (SupernodeLoad{2, 200, 2, 20, 500, 4000, 0}));
+  r = ask(kMallory, KeepaliveRequest{true}, token_for(kMallory), SenderRole::kClient, bob_id);
+  EXPECT_EQ(std::get<KeepaliveAckResponse>(r.body).load.eligible_clients, 1u);
+  // Silent clients time out and stop counting.
+  now += seconds(200);
+  node.on_timer(now);
+  EXPECT_EQ(node.load().clients, 0u);
+  EXPECT_EQ(node.load().eligible_clients, 0u);
+}
+
+TEST_F(IndexNodeTest, AFullSupernodeRefusesNewClientsAndKeepsServingItsOwn) {
+  node.set_offer(SupernodeLoad{0, 1, 0, 0, 0, 0, 0});
+  const NodeId alice_id = node_id_from_public_key(alice.public_key());
+  const NodeId bob_id = node_id_from_public_key(bob.public_key());
+  IndexResponse r = ask(kAlice, AttachRequest{}, token_for(kAlice), SenderRole::kClient, alice_id);
+  ASSERT_TRUE(std::holds_alternative<AttachedResponse>(r.body));
+  r = ask(kMallory, AttachRequest{}, token_for(kMallory), SenderRole::kClient, bob_id);
+  ASSERT_TRUE(std::holds_alternative<ErrorResponse>(r.body));
+  EXPECT_EQ(std::get<ErrorResponse>(r.body).code, ErrorCode::kFull);
+  EXPECT_EQ(node.counters().refused_full, 1u);
+  // The attached client keeps being served, re-attaching included.
+  r = ask(kAlice, KeepaliveRequest{}, token_for(kAlice), SenderRole::kClient, alice_id);
+  EXPECT_TRUE(std::holds_alternative<KeepaliveAckResponse>(r.body));
+  r = ask(kAlice, AttachRequest{}, token_for(kAlice), SenderRole::kClient, alice_id);
+  EXPECT_TRUE(std::holds_alternative<AttachedResponse>(r.body));
+  EXPECT_EQ(node.attached_clients(), 1u);
+  // Refused by every supernode it knows, a client insists and is taken over capacity.
+  r = ask(kMallory, AttachRequest{false, true}, token_for(kMallory), SenderRole::kClient, bob_id);
+  EXPECT_TRUE(std::holds_alternative<AttachedResponse>(r.body));
+  EXPECT_EQ(node.attached_clients(), 2u);
+}
+
+// Handover requests the node sent, by destination.
+std::map<Endpoint, std::vector<IndexRequest>> handovers_in(const std::vector<OutDatagram>& out) {
+  std::map<Endpoint, std::vector<IndexRequest>> found;
+  for (const OutDatagram& d : out) {
+    const auto request = decode_request(d.bytes);
+    if (request && std::holds_alternative<HandoverRequest>(request->body)) found[d.to].push_back(*request);
+  }
+  return found;
+}
+
+TEST_F(IndexNodeTest, HandoverIsResentUntilAnsweredAndGivenUpAfterSixSends) {
+  const Endpoint supernode{Endpoint::make_ip(198, 51, 100, 1), 33445};
+  NodeId supernode_id;
+  supernode_id.bytes.fill(0x17);
+  ask(supernode, PingRequest{}, token_for(supernode), SenderRole::kSupernode, supernode_id);
+  const NodeId alice_id = node_id_from_public_key(alice.public_key());
+  const NodeId bob_id = node_id_from_public_key(bob.public_key());
+  ask(kAlice, AttachRequest{}, token_for(kAlice), SenderRole::kClient, alice_id);
+  ask(kMallory, AttachRequest{}, token_for(kMallory), SenderRole::kClient, bob_id);
+
+  node.begin_handover(now);
+  auto sent = handovers_in(node.take_outbox());
+  ASSERT_EQ(sent[kAlice].size(), 1u);
+  ASSERT_EQ(sent[kMallory].size(), 1u);
+  const auto& hints = std::get<HandoverRequest>(sent[kAlice][0].body).supernodes;
+  EXPECT_EQ(hints, (std::vector<Contact>{Contact{supernode_id, supernode}}));
+  // New clients are refused from now on.
+  const Endpoint late{Endpoint::make_ip(203, 0, 113, 99), 40000};
+  const IndexResponse refused = ask(late, AttachRequest{}, token_for(late), SenderRole::kClient, NodeId{});
+  EXPECT_EQ(std::get<ErrorResponse>(refused.body).code, ErrorCode::kFull);
+
+  // Alice answers; an answer from the wrong source or with an unknown txid changes nothing.
+  const Bytes ack = *encode_response(IndexResponse{sent[kAlice][0].txid, alice_id, 0, HandoverAckResponse{}});
+  node.on_datagram(now, kMallory, ack);
+  EXPECT_EQ(node.handover_clients_left(), 2u);
+  node.on_datagram(now, kAlice, ack);
+  EXPECT_EQ(node.handover_clients_left(), 1u);
+
+  size_t to_alice = 0, to_bob = 1;
+  for (int tick = 0; tick < 20 && node.handover_clients_left() > 0; ++tick) {
+    now = node.next_timeout();
+    node.on_timer(now);
+    auto more = handovers_in(node.take_outbox());
+    to_alice += more[kAlice].size();
+    to_bob += more[kMallory].size();
+  }
+  EXPECT_EQ(to_alice, 0u);
+  EXPECT_EQ(to_bob, kHandoverSends);
+  EXPECT_EQ(node.handover_clients_left(), 0u);
+  EXPECT_LE(now, TimePoint{} + kHandoverSends * kHandoverResend);
+  EXPECT_TRUE(node.handover_done());  // nothing held: nothing to push
+}
+
+TEST_F(IndexNodeTest, HandoverPushesWhatItHoldsToTheClosestOtherSupernodes) {
+  const Endpoint supernode{Endpoint::make_ip(198, 51, 100, 1), 33445};
+  NodeId supernode_id;
+  supernode_id.bytes.fill(0x17);
+  ask(supernode, PingRequest{}, token_for(supernode), SenderRole::kSupernode, supernode_id);
+  const Bytes record = signed_record(record_for(alice));
+  ask(kAlice, StoreRecordRequest{record}, token_for(kAlice));
+  ask(kAlice, StoreKeywordRequest{NodeId{}, {{NodeId{{7}}, kNowUnix + 60}}}, token_for(kAlice));
+
+  node.begin_handover(now);
+  EXPECT_FALSE(node.handover_done());
+  // The pushes need the other supernode's token: a ping fetches it first.
+  std::vector<IndexRequest> to_supernode;
+  const auto collect = [&] {
+    for (const OutDatagram& d : node.take_outbox()) {
+      if (d.to == supernode) to_supernode.push_back(*decode_request(d.bytes));
+    }
+  };
+  node.on_timer(now);
+  collect();
+  ASSERT_EQ(to_supernode.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<PingRequest>(to_supernode[0].body));
+  const auto answer = [&](const IndexRequest& request, ResponseBody body) {
+    node.on_datagram(now, supernode, *encode_response(IndexResponse{request.txid, supernode_id, 0xABCD, std::move(body)}));
+  };
+  answer(to_supernode[0], PongResponse{supernode});
+  collect();
+  ASSERT_EQ(to_supernode.size(), 3u);
+  EXPECT_EQ(std::get<StoreRecordRequest>(to_supernode[1].body).record, record);
+  EXPECT_EQ(std::get<StoreKeywordRequest>(to_supernode[2].body).entries.size(), 1u);
+  EXPECT_EQ(to_supernode[1].token, 0xABCDu);
+  EXPECT_FALSE(node.handover_done());  // the stores are unanswered
+  answer(to_supernode[1], StoredResponse{});
+  EXPECT_FALSE(node.handover_done());
+  // An unanswered store counts as done once it times out.
+  now += seconds(3);
+  node.on_timer(now);
+  EXPECT_TRUE(node.handover_done());
+}
+
+TEST_F(IndexNodeTest, ASupernodeDropsHandoverRequests) {
+  ask(kMallory, PingRequest{});
+  IndexRequest request;
+  request.txid = 5;
+  request.body = HandoverRequest{};
+  node.on_datagram(now, kMallory, *encode_request(request));
+  EXPECT_TRUE(node.take_outbox().empty());
+  EXPECT_EQ(node.counters().unexpected, 1u);
 }
 
 }  // namespace

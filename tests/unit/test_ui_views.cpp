@@ -203,7 +203,7 @@ TEST(UiViews, DiagnosticsFilterTheLogAndShowSupernodeLoad) {
   MainHarness h;
   AppSnapshot s = online_snapshot();
   s.log = {"joining the network", "online via supernode 1.2.3.4:5", "call ended: hung_up"};
-  s.supernode_load = SupernodeLoad{.attached_clients = 12, .index_records = 340, .routing_contacts = 8,
+  s.supernode_load = SupernodeStats{.attached_clients = 12, .index_records = 340, .routing_contacts = 8,
                                    .bytes_in = 2048, .bytes_out = 4096};
   EXPECT_EQ(h.ui.run("click Diagnostics\nexpect \"Attached clients\"\nexpect \"call ended\"\n"
                      "type Filter online\nexpect_gone \"call ended\"\nexpect \"online via\"",
