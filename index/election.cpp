@@ -31,7 +31,14 @@ double utilisation(std::span<const SupernodeLoad> known) {
 
 Election::Election(const ElectionConfig& config, Random& random, ElectionConsent consent, ElectionRole role,
                    TimePoint now)
-    : config_(config), random_(random), consent_(consent), role_(role), last_supernode_seen_(now) {}
+    : config_(config),
+      random_(random),
+      consent_(consent),
+      role_(role),
+      // Starting as a supernode (a new network's first node, or asked to) counts as a
+      // role change: it may not demote on low load within min_role_time.
+      last_change_(role == ElectionRole::kSupernode ? std::optional<TimePoint>(now) : std::nullopt),
+      last_supernode_seen_(now) {}
 
 void Election::set_facts(TimePoint now, const ElectionFacts& facts) {
   facts_ = facts;

@@ -88,6 +88,7 @@ struct ElectionEvent {
 
 class Election {
  public:
+  // `role`: the role the node starts in; a supernode's start counts as its last change.
   Election(const ElectionConfig& config, Random& random, ElectionConsent consent, ElectionRole role, TimePoint now);
 
   // Inputs.

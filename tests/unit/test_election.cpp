@@ -198,6 +198,17 @@ TEST_F(ElectionTest, PromotionShareScalesWithCandidates) {
   EXPECT_LT(promoted, expected * 2);
 }
 
+TEST_F(ElectionTest, ANodeStartedAsSupernodeKeepsTheRoleForTheMinimumTime) {
+  Election e = veteran(ElectionConsent::kAuto, ElectionRole::kSupernode);
+  e.on_load_reports(clock.now(), loads(4, 0.05));
+  EXPECT_FALSE(run_for(e, hours(23))) << "a new network's first supernode stays despite low load";
+  clock.advance(hours(1));
+  e.on_load_reports(clock.now(), loads(4, 0.05));
+  auto ev = run_for(e, hours(2));
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->reason, ElectionReason::kLoadLow);
+}
+
 TEST_F(ElectionTest, MinimumTimeInRoleHoldsBothWays) {
   Election e = veteran();
   e.on_load_reports(clock.now(), loads(4, 0.95));
