@@ -80,6 +80,8 @@ struct AppSnapshot {
   // "endpoint-independent mapping, dependent filtering; public 203.0.113.7:40000".
   std::string nat;
   NodeRole role = NodeRole::kClient;
+  std::string supernode;            // the one our index client attaches to ("" while none)
+  bool supernode_eligible = false;  // measured able to serve and online long enough (docs/election.md)
   OwnPresence own_presence = OwnPresence::kOnline;
   uint64_t datagrams_received = 0;
   uint64_t datagrams_dropped = 0;  // malformed or of a type this node does not serve

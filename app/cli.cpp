@@ -93,6 +93,32 @@ CliResult parse_cli(const std::vector<std::string>& args) {
                  "non-loopback interface)")
       ->type_name("IP")
       ->check(CLI::ValidIPV4);
+  app.add_option("--bind", o.bind_address,
+                 "IPv4 address to bind the UDP socket to (default: all interfaces); also the "
+                 "advertised LAN address unless --lan-address says otherwise")
+      ->type_name("IP")
+      ->check(CLI::ValidIPV4);
+  app.add_option("--supernode-upstream-kbps", o.supernode_upstream_kbps,
+                 "Upstream bandwidth this node gives when it serves as supernode (default 1000); "
+                 "sizes how many clients and relayed calls it takes")
+      ->type_name("KBPS")
+      ->check(CLI::Range(1.0, 10'000'000.0));
+  app.add_option("--supernode-max-clients", o.supernode_max_clients,
+                 "At most this many attached clients when serving as supernode (default 200)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 100'000));
+  app.add_option("--election-min-uptime", o.election_min_uptime_s,
+                 "Seconds online before a node may volunteer on load (default 14400: 4 h)")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--election-reaction", o.election_reaction_s,
+                 "Longest random delay before a node acts on its supernodes' load (default 300)")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--election-min-cpu", o.election_min_cpu,
+                 "Idle share of one core a node needs to volunteer (default 0.5)")
+      ->type_name("FRACTION")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--audio-in", o.audio_in,
                  "Use a WAV file as the microphone (loops; restarts when a call connects)")
       ->type_name("WAV");

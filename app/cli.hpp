@@ -37,6 +37,13 @@ struct CliOptions {
   std::vector<HostPort> bootstrap;      // --bootstrap, repeatable
   std::optional<std::string> supernode;  // "auto" | "always" | "never"
   std::string lan_address;              // --lan-address: advertised LAN IPv4
+  std::string bind_address;             // --bind: the socket's IPv4 address
+  // What a volunteer supernode gives, and the election's timing (headless).
+  std::optional<double> supernode_upstream_kbps;
+  std::optional<uint32_t> supernode_max_clients;
+  std::optional<double> election_min_uptime_s;
+  std::optional<double> election_reaction_s;
+  std::optional<double> election_min_cpu;
   std::string audio_in;                 // --audio-in WAV
   std::string audio_out;                // --audio-out WAV
   std::string call;                     // --call ID

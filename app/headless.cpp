@@ -143,6 +143,17 @@ Expected<NodeConfig, std::string> headless_node_config(const Profile& profile, c
     if (!lan) return Failure{"--lan-address: " + lan.error()};
     config.lan_ip = lan->ip;
   }
+  if (!options.bind_address.empty()) {
+    auto bind = resolve_ipv4(options.bind_address, 0);
+    if (!bind) return Failure{"--bind: " + bind.error()};
+    config.bind.ip = bind->ip;
+    if (!config.lan_ip) config.lan_ip = bind->ip;
+  }
+  if (options.supernode_upstream_kbps) config.volunteer_upstream_kbps = *options.supernode_upstream_kbps;
+  if (options.supernode_max_clients) config.election.max_clients = *options.supernode_max_clients;
+  if (options.election_min_uptime_s) config.election.min_uptime = seconds(*options.election_min_uptime_s);
+  if (options.election_reaction_s) config.election.max_reaction_delay = seconds(*options.election_reaction_s);
+  if (options.election_min_cpu) config.election.min_cpu_headroom = *options.election_min_cpu;
   config.auto_answer = auto_answer_from(options.auto_answer);
   config.echo_service = options.echo_service;
   config.echo_record = seconds(options.echo_record_s);

@@ -16,12 +16,15 @@ IndexClientConfig client_config(const IndexRoleConfig& config) {
 
 IndexRole::IndexRole(const RecordSigner& signer, Random& random, DatagramTransport& transport,
                      IndexRoleConfig config)
-    : transport_(transport), self_(config.self), client_(signer, random, client_config(config)), seeds_(config.seeds) {
+    : signer_(signer),
+      random_(random),
+      transport_(transport),
+      wall_clock_offset_(config.wall_clock_offset),
+      self_(config.self),
+      client_(signer, random, client_config(config)),
+      seeds_(config.seeds) {
   if (config.supernode) {
-    IndexNodeConfig node_config;
-    node_config.wall_clock_offset = config.wall_clock_offset;
-    node_config.public_key = signer.public_key();
-    node_ = std::make_unique<IndexNode>(node_id_from_public_key(signer.public_key()), random, node_config);
+    node_ = std::make_unique<IndexNode>(node_id_from_public_key(signer_.public_key()), random_, node_config());
     // Our own client attaches to our own index first; the seeds are the overlay's.
     const Endpoint self[] = {self_};
     client_.add_supernodes(self);
@@ -31,10 +34,62 @@ IndexRole::IndexRole(const RecordSigner& signer, Random& random, DatagramTranspo
   client_.set_profile(TimePoint{}, std::move(config.profile));
 }
 
+IndexNodeConfig IndexRole::node_config() const {
+  IndexNodeConfig config;
+  config.wall_clock_offset = wall_clock_offset_;
+  config.public_key = signer_.public_key();
+  return config;
+}
+
 void IndexRole::start(TimePoint now) {
   if (node_) node_->bootstrap(now, seeds_);
   client_.start(now);
   flush(now);
+}
+
+void IndexRole::promote(TimePoint now) {
+  if (node_) return;
+  std::vector<Endpoint> seeds;
+  if (const auto current = client_.supernode()) seeds.push_back(current->endpoint);
+  for (const Endpoint& seed : seeds_)
+    if (std::find(seeds.begin(), seeds.end(), seed) == seeds.end()) seeds.push_back(seed);
+  node_ = std::make_unique<IndexNode>(node_id_from_public_key(signer_.public_key()), random_, node_config());
+  node_->set_offer(offer_);
+  node_->bootstrap(now, seeds);
+  const Endpoint self[] = {self_};
+  client_.move_to(now, self);
+  flush(now);
+}
+
+void IndexRole::begin_handover(TimePoint now) {
+  if (!node_) return;
+  node_->begin_handover(now);
+  flush(now);
+}
+
+void IndexRole::demote(TimePoint now) {
+  if (!node_) return;
+  node_.reset();
+  // The handover moved our client already, unless it timed out: then it moves now.
+  if (const auto current = client_.supernode(); !current || current->endpoint == self_) client_.move_to(now, {});
+  flush(now);
+}
+
+void IndexRole::supernode_lost(TimePoint now) {
+  client_.move_to(now, {});
+  flush(now);
+}
+
+std::vector<Endpoint> IndexRole::known_supernodes(size_t at_most) const {
+  std::vector<Endpoint> known;
+  if (!node_) return known;
+  for (const Contact& contact : node_->routing().closest(node_->id(), at_most)) known.push_back(contact.endpoint);
+  return known;
+}
+
+void IndexRole::set_offer(const SupernodeLoad& offer) {
+  offer_ = offer;
+  if (node_) node_->set_offer(offer_);
 }
 
 void IndexRole::set_profile(TimePoint now, ClientProfile profile) {
@@ -57,12 +112,19 @@ uint32_t IndexRole::search(TimePoint now, std::string_view query, const SearchCu
 void IndexRole::on_datagram(TimePoint now, const Endpoint& from, ByteView bytes) {
   const auto header = wire::decode_header(bytes);
   if (!header) return;
-  if (node_) {
+  if (header->type == wire::PacketType::kIndexResponse) {
+    // While a role changes our client may talk to another supernode than our own
+    // index does: answers go to whichever core asked.
+    const auto response = decode_response(bytes);
+    if (node_ && !(response && client_.awaits(response->txid))) {
+      node_->on_datagram(now, from, bytes);
+    } else {
+      client_.on_datagram(now, from, bytes);
+    }
+  } else if (node_) {
     node_->on_datagram(now, from, bytes);
-  } else if (header->type == wire::PacketType::kIndexResponse) {
-    client_.on_datagram(now, from, bytes);
   } else {
-    ++dropped_;  // a client serves no index requests
+    client_.on_datagram(now, from, bytes);  // a supernode handing us over; anything else is dropped
   }
   flush(now);
 }

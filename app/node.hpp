@@ -15,6 +15,7 @@
 #include "app/app_snapshot.hpp"
 #include "app/node_command.hpp"
 #include "app/settings.hpp"
+#include "index/election.hpp"
 #include "net/bytes.hpp"
 #include "net/clock.hpp"
 #include "net/event_loop.hpp"
@@ -37,6 +38,11 @@ struct NodeConfig {
   // Supernodes to join (--bootstrap); the profile's host cache adds more.
   std::vector<Endpoint> bootstrap;
   SupernodeMode supernode_mode = SupernodeMode::kAuto;
+  // The supernode election's thresholds and timing (docs/election.md).
+  ElectionConfig election;
+  // Upstream bandwidth this node gives as a supernode. Not measured yet: taken as the
+  // volunteer states it (docs/election.md, gaps).
+  double volunteer_upstream_kbps = 1000;
   // The address advertised as our LAN endpoint; unset: the first non-loopback IPv4
   // interface (127.0.0.1 when there is none).
   std::optional<uint32_t> lan_ip;

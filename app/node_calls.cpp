@@ -93,6 +93,8 @@ void NodeCores::sign_out() {
   const TimePoint now = clock_.now();
   if (const CallInfo* call = control_.calls().call()) control_.calls().hang_up(now, call->id);
   control_.presence().set_own(now, OwnPresence::kOffline);
+  // A supernode going away tells its clients where to go and pushes its records on.
+  index_.begin_handover(now);
   pump(now);
 }
 

@@ -93,6 +93,9 @@ NodeCores::NodeCores(const NodeConfig& config, NodeFiles files, const Clock& clo
       voice_(voice),
       state_(std::move(initial)),
       publish_(std::move(publish)),
+      started_(clock.now()),
+      election_(config.election, random_, election_consent(config.supernode_mode),
+                index_.is_supernode() ? ElectionRole::kSupernode : ElectionRole::kClient, started_),
       wall_clock_offset_(wall_clock_offset(clock)) {
   const TimePoint now = clock_.now();
   const bool accept_anyone =
@@ -105,6 +108,7 @@ NodeCores::NodeCores(const NodeConfig& config, NodeFiles files, const Clock& clo
     state_.network_detail = "no supernode known: pass --bootstrap HOST:PORT";
   }
   log(index_.is_supernode() ? "serving the index as supernode" : "joining the network");
+  update_offer(now);  // before anyone attaches: the capacity limits who may
   index_.start(now);
   set_traversal_supernodes(now);  // learns our NAT, or that UDP is blocked, even before attaching
   control_.presence().set_own(now, OwnPresence::kOnline);
@@ -114,6 +118,8 @@ NodeCores::NodeCores(const NodeConfig& config, NodeFiles files, const Clock& clo
       (void)control_.requests().send_request(to_user_id(contact.id), contact.message);
   next_contact_sweep_ = now + kContactSweepInterval;
   next_supernode_check_ = now + kSupernodeCheckInterval;
+  (void)cpu_.sample();  // the first reading: headroom is measured from here
+  next_election_sample_ = now + std::chrono::seconds(1);
   pump(now);
   refresh_snapshot(now);
   publish_(state_);
@@ -171,6 +177,11 @@ void NodeCores::on_link_event(TimePoint now, LinkEvent& event) {
       if (supernode_id_ && *supernode_id_ == peer) on_supernode_link(now, event.peer);
       return;
     case LinkEvent::Kind::kDown:
+      if (supernode_id_ && *supernode_id_ == peer && index_.attached()) {
+        // Our supernode's link timed out: it is gone, no need to wait for keepalives.
+        log("supernode " + index_.supernode()->endpoint.to_string() + " lost");
+        index_.supernode_lost(now);
+      }
       peers_.on_link_down(event.peer);
       traversal_.on_link_down(event.peer);
       control_.on_peer_unreachable(peer);
@@ -211,8 +222,12 @@ void NodeCores::on_index_event(TimePoint now, IndexClientEvent& event) {
     set_traversal_supernodes(now);
   } else if (const auto* detached = std::get_if<DetachedEvent>(&event)) {
     state_.network = NetworkState::kConnecting;
-    state_.network_detail = "supernode " + detached->supernode.endpoint.to_string() + " stopped answering";
+    const std::string endpoint = detached->supernode.endpoint.to_string();
+    state_.network_detail = detached->moved ? "moving on from supernode " + endpoint
+                                            : "supernode " + endpoint + " stopped answering";
     log(state_.network_detail);
+  } else if (const auto* load = std::get_if<LoadReportEvent>(&event)) {
+    on_load_report(now, *load);
   } else if (auto* lookup = std::get_if<LookupResultEvent>(&event)) {
     if (lookup->request == search_lookup_) {
       state_.search.done = true;
@@ -301,6 +316,7 @@ void NodeCores::pump(TimePoint now) {
     if (pump_traversal(now)) busy = true;
     if (!busy) break;
   }
+  apply_election(now);
   save_contacts_if_changed();
   note_activity(now);
 }
@@ -334,6 +350,7 @@ void NodeCores::on_timer(TimePoint now) {
     for (const auto& contact : control_.contacts().all())
       if (contact.state == ContactState::kAccepted && !peers_.is_up(contact.id)) peers_.reach(now, contact.id);
   }
+  if (now >= next_election_sample_) refresh_election(now);
   check_echo_service(now);
   pump(now);
   if (now >= next_publish_) {
@@ -344,7 +361,8 @@ void NodeCores::on_timer(TimePoint now) {
 }
 
 TimePoint NodeCores::next_timeout() const {
-  return std::min({next_publish_, next_contact_sweep_, next_supernode_check_, secure_.next_timeout(), index_.next_timeout(),
+  return std::min({next_publish_, next_contact_sweep_, next_supernode_check_, next_election_sample_,
+                   election_.next_timeout(), secure_.next_timeout(), index_.next_timeout(),
                    peers_.next_timeout(), control_.next_timeout(), traversal_.next_timeout(),
                    call_ && call_->state == CallState::kActive ? clock_.now() + kPublishInterval : kNever});
 }

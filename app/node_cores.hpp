@@ -13,12 +13,14 @@
 
 #include "app/app_snapshot.hpp"
 #include "app/control_plane.hpp"
+#include "app/cpu_headroom.hpp"
 #include "app/host_cache.hpp"
 #include "app/index_role.hpp"
 #include "app/node.hpp"
 #include "app/node_command.hpp"
 #include "app/peer_links.hpp"
 #include "app/traversal.hpp"
+#include "index/election.hpp"
 #include "index/record_signer.hpp"
 #include "net/event_loop.hpp"
 #include "net/loopback_tunnel.hpp"
@@ -32,6 +34,9 @@ struct NodeFiles {
   ContactList contacts;
   HostCache host_cache;
 };
+
+// The election's consent from the profile's supernode mode.
+ElectionConsent election_consent(SupernodeMode mode);
 
 class NodeCores final : public LoopHandler {
  public:
@@ -73,6 +78,15 @@ class NodeCores final : public LoopHandler {
   void on_introduction_message(TimePoint now, const NodeId& from, const ControlMessage& message);
   void on_nat_event(TimePoint now, const NatDiscoveryEvent& event);
   void set_traversal_supernodes(TimePoint now);
+  // --- node_election.cpp: the supernode election.
+  ElectionFacts election_facts() const;
+  // Feeds the facts to the election and the capacity they give to our index.
+  void update_offer(TimePoint now);
+  // Samples CPU headroom, feeds facts and our own load, sets our offer and eligibility.
+  void refresh_election(TimePoint now);
+  void on_load_report(TimePoint now, const LoadReportEvent& report);
+  // Applies what the election decided: promotion, handover, demotion.
+  void apply_election(TimePoint now);
   // --- node_calls.cpp: commands, call events, media.
   void start_call(TimePoint now, const std::string& user_id);
   CallView new_call_view(CallId id, const NodeId& peer, CallDirection direction, CallState state, TimePoint now) const;
@@ -105,6 +119,11 @@ class NodeCores final : public LoopHandler {
   TimePoint next_publish_ = kNever;
   TimePoint next_contact_sweep_ = kNever;
   TimePoint next_supernode_check_ = kNever;
+  TimePoint next_election_sample_ = kNever;
+  TimePoint started_;
+  Election election_;
+  CpuHeadroom cpu_;
+  std::optional<double> cpu_headroom_;  // idle cores (at most 1), smoothed; none until measured
   Duration wall_clock_offset_;
 
   std::map<uint32_t, NodeId> lookups_;  // index request -> the peer being found

@@ -87,7 +87,12 @@ void NodeCores::refresh_snapshot(TimePoint now) {
                                           .bytes_in = counters.bytes_in,
                                           .bytes_out = counters.bytes_out,
                                           .relay_sessions = traversal_.relay_sessions()};
+  } else {
+    state_.supernode_load.reset();
   }
+  const auto supernode = index_.supernode();
+  state_.supernode = supernode ? supernode->endpoint.to_string() : "";
+  state_.supernode_eligible = election_.eligible(now);
 }
 
 }  // namespace koe

@@ -22,6 +22,8 @@ nlohmann::ordered_json stats_json(const AppSnapshot& snapshot) {
   nlohmann::ordered_json out;
   out["id"] = snapshot.user_id;
   out["role"] = to_string(snapshot.role);
+  out["supernode"] = snapshot.supernode;
+  out["supernode_eligible"] = snapshot.supernode_eligible;
   out["online"] = snapshot.network == NetworkState::kOnline;
   out["network"] = snapshot.network_detail;
   out["nat"] = snapshot.nat;

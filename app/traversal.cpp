@@ -79,11 +79,18 @@ Traversal::Traversal(const Identity& identity, Random& random, TraversalConfig c
       config_(std::move(config)),
       relay_client_(identity, random, RelayClientConfig{.wall_clock_offset = config_.wall_clock_offset}),
       forward_limiter_(config_.introductions) {
-  if (config_.serve) {
-    RelayServerConfig relay;
-    relay.wall_clock_offset = config_.wall_clock_offset;
-    relay_server_ = std::make_unique<RelayServer>(random_, config_.self, relay);
+  set_serving(config_.serve);
+}
+
+void Traversal::set_serving(bool serve) {
+  if (!serve) {
+    relay_server_.reset();
+    return;
   }
+  if (relay_server_) return;
+  RelayServerConfig relay;
+  relay.wall_clock_offset = config_.wall_clock_offset;
+  relay_server_ = std::make_unique<RelayServer>(random_, config_.self, relay);
 }
 
 Traversal::~Traversal() = default;
@@ -108,8 +115,31 @@ void Traversal::set_supernodes(TimePoint now, std::vector<Endpoint> supernodes) 
   discovery_ = std::make_unique<NatDiscovery>(random_, discovery);
   discovery_->start(now);
   relay_client_.measure(now, supernodes_);
-  probe_server_.set_partners(supernodes_);
+  update_probe_partners();
   collect(now);
+}
+
+void Traversal::set_probe_partners(std::vector<Endpoint> partners) {
+  if (partners == extra_partners_) return;
+  extra_partners_ = std::move(partners);
+  update_probe_partners();
+}
+
+void Traversal::retest_filtering(TimePoint now, Duration interval) {
+  if (!discovery_ || discovery_->state() != NatDiscoveryState::kReady ||
+      discovery_->profile().filtering != NatFiltering::kUnknown || now < last_filtering_retest_ + interval)
+    return;
+  last_filtering_retest_ = now;
+  discovery_->start(now);
+  collect(now);
+}
+
+void Traversal::update_probe_partners() {
+  std::vector<Endpoint> partners = supernodes_;
+  for (const Endpoint& extra : extra_partners_)
+    if (extra != config_.self && std::find(partners.begin(), partners.end(), extra) == partners.end())
+      partners.push_back(extra);
+  probe_server_.set_partners(std::move(partners));
 }
 
 PunchOffer Traversal::make_offer() {

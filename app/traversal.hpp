@@ -29,7 +29,7 @@
 namespace koe {
 
 struct TraversalConfig {
-  bool serve = false;  // a supernode: answers NAT probes and relays for others
+  bool serve = false;  // a supernode from the start: relays for others (set_serving changes it)
   Endpoint self;       // our endpoint as others reach it (a relay's allocations name it)
   std::vector<Endpoint> local_addresses;  // our interface endpoints (LAN candidates)
   Duration wall_clock_offset{0};          // Unix time = now + offset
@@ -119,6 +119,17 @@ class Traversal {
   void on_link_up(TimePoint now, const PublicKey& key, std::optional<Endpoint> endpoint);
   void on_link_down(const PublicKey& key);
 
+  // Becoming a supernode starts relaying for others; ceasing ends the relay sessions
+  // we serve (their callers fail over to another relay).
+  void set_serving(bool serve);
+  // Supernodes our index knows besides those of set_supernodes: our NAT probe server
+  // asks them to probe nodes that test their filtering (and so their reachability).
+  void set_probe_partners(std::vector<Endpoint> partners);
+  // Runs the NAT discovery again when the last run could not tell our filtering (our
+  // supernode had no partner to probe us then), at most once per `interval`.
+  void retest_filtering(TimePoint now, Duration interval);
+  bool serving() const { return relay_server_ != nullptr; }
+
   const NatDiscovery* discovery() const { return discovery_.get(); }
   TraversalPath path(const PublicKey& key) const;
   // A punched path or a relay tunnel is being set up or used for `key`: other guesses
@@ -157,11 +168,14 @@ class Traversal {
   const Attempt* find(const PublicKey& key) const;
   Attempt* owner_of(RelayHandle handle);
   void collect(TimePoint now);
+  void update_probe_partners();
 
   const Identity& identity_;
   Random& random_;
   TraversalConfig config_;
   std::vector<Endpoint> supernodes_;
+  std::vector<Endpoint> extra_partners_;  // set_probe_partners
+  TimePoint last_filtering_retest_{};
   std::unique_ptr<NatDiscovery> discovery_;
   NatProbeServer probe_server_;
   std::unique_ptr<RelayServer> relay_server_;  // supernodes only

@@ -20,12 +20,14 @@
 #include "tests/sim/speech_quality.hpp"
 #include "tests/sim/speech_synth.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/stats_file.hpp"
 
 namespace koe {
 namespace {
 
 using namespace std::chrono_literals;
 using test::ChildProcess;
+using test::read_stats;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -34,11 +36,6 @@ std::string read_file(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The --stats-json file as it is now (rewritten atomically every second), or null.
-json read_stats(const fs::path& path) {
-  const std::string text = read_file(path);
-  return text.empty() ? json() : json::parse(text, nullptr, false);
-}
 
 class CallsE2e : public ::testing::Test {
  protected:

@@ -51,6 +51,29 @@ TEST(Cli, ListenPortIsValidated) {
   }
 }
 
+TEST(Cli, ElectionOptionsAreParsedAndValidated) {
+  const auto r = parse({"--headless", "--bind", "127.0.0.5", "--supernode-upstream-kbps", "2500",
+                        "--supernode-max-clients", "4", "--election-min-uptime", "0", "--election-reaction", "3",
+                        "--election-min-cpu", "0.25"});
+  ASSERT_TRUE(r.options) << r.err;
+  EXPECT_EQ(r.options->bind_address, "127.0.0.5");
+  EXPECT_EQ(*r.options->supernode_upstream_kbps, 2500);
+  EXPECT_EQ(*r.options->supernode_max_clients, 4u);
+  EXPECT_EQ(*r.options->election_min_uptime_s, 0);
+  EXPECT_EQ(*r.options->election_reaction_s, 3);
+  EXPECT_EQ(*r.options->election_min_cpu, 0.25);
+  const std::vector<std::vector<std::string>> bad = {{"--bind", "localhost"},
+                                                     {"--supernode-upstream-kbps", "0"},
+                                                     {"--supernode-max-clients", "0"},
+                                                     {"--election-min-uptime", "-1"},
+                                                     {"--election-min-cpu", "1.5"}};
+  for (const auto& args : bad) {
+    const auto refused = parse({"--headless", args[0], args[1]});
+    EXPECT_EQ(refused.exit_code, 2) << args[0];
+    EXPECT_NE(refused.err.find(args[0]), std::string::npos) << refused.err;
+  }
+}
+
 TEST(Cli, MissingValueIsAnError) {
   const auto r = parse({"--listen"});
   EXPECT_EQ(r.exit_code, 2);
