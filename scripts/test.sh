@@ -2,11 +2,11 @@
 # Installs what Koe needs, builds it twice and runs the whole test suite:
 #   1. gcc release build: every test (ctest);
 #   2. clang ASan+UBSan build: every test again, then every libFuzzer harness
-#      for KOE_FUZZ_SECONDS (default 20) each.
+#      for KOE_FUZZ_SECONDS (default 12) each.
 # Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fuzz_seconds="${KOE_FUZZ_SECONDS:-20}"
+fuzz_seconds="${KOE_FUZZ_SECONDS:-12}"
 export CTEST_OUTPUT_ON_FAILURE=1
 
 bash scripts/install-deps.sh
