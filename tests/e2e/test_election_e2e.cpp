@@ -34,7 +34,7 @@ double stamp_seconds(const std::string& line) {
 }
 
 // From a client's log: the seconds between the last time it left its supernode (lost,
-// keepalives unanswered, or handed over) and the attach that followed; -1 if none.
+// keepalives unanswered, or handed over) and being online again; -1 if never.
 double reattach_seconds(const json& stats) {
   double noticed = -1, online = -1;
   for (const auto& entry : stats["log"]) {
@@ -43,7 +43,8 @@ double reattach_seconds(const json& stats) {
         line.find("moving on from") != std::string::npos) {
       noticed = stamp_seconds(line);
       online = -1;
-    } else if (noticed >= 0 && online < 0 && line.find("online via") != std::string::npos) {
+    } else if (noticed >= 0 && online < 0 && line.find(" online ") != std::string::npos) {
+      // "online via supernode ...", or "online acting as supernode" (it was promoted)
       online = stamp_seconds(line);
     }
   }
