@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Koe needs, builds it twice and runs the whole test suite:
 #   1. gcc release build: every test (ctest);
-#   2. clang ASan+UBSan build: every test again, then every libFuzzer harness
+#   2. clang ASan+UBSan build: every test again but two long ones, then every libFuzzer harness
 #      for KOE_FUZZ_SECONDS (default 12) each.
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -20,7 +20,12 @@ bash scripts/build.sh asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir build-asan -j 2 --timeout 1800
+# Two long runs stay with the release pass: under the sanitizers the ten-node election
+# spends its 2.5 minutes waiting for load reports (the two-node run and the unit and
+# simulator tests put the same code under ASan), and the 10%-loss lab is numeric DSP
+# that the other loss-lab tests already run here. Keeps the whole run near 27 minutes.
+ctest --test-dir build-asan -j 2 --timeout 1800 \
+  -E "ElectionE2e.TenNodesPromoteOnLoadAndSurviveSupernodesLeaving|LossLab.RepairKeepsTenPercentLossNearTheCleanPath"
 
 echo "== fuzzing each harness for ${fuzz_seconds}s, two at a time"
 work="$(mktemp -d)"
