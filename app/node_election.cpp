@@ -94,16 +94,13 @@ void NodeCores::refresh_election(TimePoint now) {
   if (const auto headroom = cpu_.sample())
     cpu_headroom_ = cpu_headroom_ ? *cpu_headroom_ + kCpuSmoothing * (*headroom - *cpu_headroom_) : *headroom;
   update_offer(now);
+  // Empty unless we serve: a demoted node stops naming partners.
+  const std::vector<Endpoint> others = index_.known_supernodes(kMaxProbePartners);
+  traversal_.set_probe_partners(others);
   if (index_.is_supernode()) {
     // A supernode's view is its own load; alone in its overlay it has nobody to hand over to.
-    const std::vector<Endpoint> others = index_.known_supernodes(kMaxProbePartners);
-    if (others.empty()) {
-      election_.on_load_reports(now, {});
-    } else {
-      const SupernodeLoad own[] = {index_.load()};
-      election_.on_load_reports(now, own);
-    }
-    traversal_.set_probe_partners(others);
+    const SupernodeLoad own[] = {index_.load()};
+    election_.on_load_reports(now, others.empty() ? std::span<const SupernodeLoad>{} : own);
   } else {
     index_.set_eligible(election_.eligible(now));
     traversal_.retest_filtering(now, kFilteringRetest);

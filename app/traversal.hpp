@@ -128,7 +128,6 @@ class Traversal {
   // Runs the NAT discovery again when the last run could not tell our filtering (our
   // supernode had no partner to probe us then), at most once per `interval`.
   void retest_filtering(TimePoint now, Duration interval);
-  bool serving() const { return relay_server_ != nullptr; }
 
   const NatDiscovery* discovery() const { return discovery_.get(); }
   TraversalPath path(const PublicKey& key) const;
