@@ -53,6 +53,13 @@ void OpusVoiceEncoder::apply(const OpusSettings& settings) {
   opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(settings_.expected_loss_percent));
 }
 
+void OpusVoiceEncoder::set_speech_band(bool speech_band) {
+  if (speech_band == speech_band_) return;
+  speech_band_ = speech_band;
+  opus_encoder_ctl(encoder_.get(),
+                   OPUS_SET_MAX_BANDWIDTH(speech_band ? OPUS_BANDWIDTH_WIDEBAND : OPUS_BANDWIDTH_FULLBAND));
+}
+
 void OpusVoiceEncoder::use_complexity(int complexity) {
   if (complexity == complexity_in_use_) return;
   complexity_in_use_ = complexity;
@@ -64,7 +71,8 @@ std::optional<ByteView> OpusVoiceEncoder::encode(std::span<const Sample> pcm) {
     throw std::invalid_argument("OpusVoiceEncoder::encode: wrong frame length");
   const double power = mean_square(pcm);
   const bool onset = power > kSilenceFloorPower && power > kOnsetRatio * silence_power_;
-  use_complexity(in_dtx_ && !onset ? std::min(kSilenceComplexity, complexity_) : complexity_);
+  const int complexity = speech_band_ ? std::min(kSpeechBandComplexity, complexity_) : complexity_;
+  use_complexity(in_dtx_ && !onset ? std::min(kSilenceComplexity, complexity) : complexity);
   const int length = opus_encode(encoder_.get(), pcm.data(), static_cast<int>(pcm.size()),
                                  packet_.data(), static_cast<opus_int32>(packet_.size()));
   int in_dtx = 0;

@@ -50,6 +50,9 @@ class VoiceProcessor {
   // holds voice; always true while voice activity detection is off, so nothing is
   // ever dropped as silence by mistake.
   bool process(std::span<Sample> capture, std::span<const Sample> playback);
+  // Worker thread: the last process() left only the speech band (below 8 kHz): a
+  // sample-changing stage is on.
+  bool speech_band_only() const { return changes_samples(); }
 
  private:
   void apply(const VoiceProcessingSwitches& wanted);

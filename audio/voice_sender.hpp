@@ -41,6 +41,8 @@ class VoiceSender {
   // The peer's report on our stream.
   void on_peer_report(const LossReport& report);
   void set_bandwidth_limit(std::optional<int> total_bps);
+  // OpusVoiceEncoder::set_speech_band for the frames from now on.
+  void set_speech_band(bool speech_band) { encoder_.set_speech_band(speech_band); }
 
   const SendSettings& settings() const { return controller_.settings(); }
   const VoiceSenderStats& stats() const { return stats_; }

@@ -2,7 +2,10 @@
 // from packets: frame lengths, DTX in silence, the in-band FEC flag, hostile bytes.
 #include <gtest/gtest.h>
 
+#include <opus/opus.h>
+
 #include <cmath>
+#include <set>
 
 #include "audio/opus_decoder.hpp"
 #include "audio/opus_encoder.hpp"
@@ -97,6 +100,35 @@ TEST(OpusCodec, FecFlagFollowsTheSettings) {
       EXPECT_EQ(with_fec, 0);
     }
   }
+}
+
+// Full band at the default bitrate is hybrid (SILK + CELT); the speech band is SILK
+// wideband alone, at the speech-band complexity, until switched back.
+TEST(OpusCodec, SpeechBandIsCodedAsSilkWideband) {
+  const auto speech = sim::synthesize_speech(3.0, 5);
+  const auto half = std::span<const Sample>(speech).first(speech.size() / 2 / kDefaultFrameSamples * kDefaultFrameSamples);
+  const std::vector<Sample> first(half.begin(), half.end());
+  OpusEncoderConfig config;
+  config.dtx = false;
+  OpusVoiceEncoder encoder(config);
+  const auto bandwidths = [&](std::span<const Bytes> packets) {
+    std::set<int> seen;
+    for (const Bytes& p : packets) seen.insert(opus_packet_get_bandwidth(p.data()));
+    return seen;
+  };
+  EXPECT_EQ(bandwidths(encode_all(encoder, first)), std::set<int>{OPUS_BANDWIDTH_FULLBAND});
+  EXPECT_EQ(encoder.complexity(), config.complexity);
+  encoder.set_speech_band(true);
+  const auto wideband = encode_all(encoder, first);
+  EXPECT_EQ(bandwidths(wideband), std::set<int>{OPUS_BANDWIDTH_WIDEBAND});
+  for (const Bytes& p : wideband) EXPECT_LT(p[0] >> 3, 12) << "SILK-only TOC configs are 0..11";
+  EXPECT_EQ(encoder.complexity(), OpusVoiceEncoder::kSpeechBandComplexity);
+  OpusVoiceDecoder decoder;
+  std::vector<Sample> out(kDefaultFrameSamples);
+  for (const Bytes& p : wideband) EXPECT_TRUE(decoder.decode(p, out));
+  encoder.set_speech_band(false);
+  EXPECT_EQ(bandwidths(encode_all(encoder, first)), std::set<int>{OPUS_BANDWIDTH_FULLBAND});
+  EXPECT_EQ(encoder.complexity(), config.complexity);
 }
 
 TEST(OpusCodec, SettingsAreClampedToTheSpeechRange) {
