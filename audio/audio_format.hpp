@@ -12,6 +12,9 @@ namespace koe {
 using Sample = int16_t;
 
 inline constexpr int kSampleRate = 48000;
+// The speech band (below 8 kHz) the voice processing chain runs at; with processing on
+// it is also what the encoder takes.
+inline constexpr int kSpeechBandRate = 16000;
 inline constexpr int kChannels = 1;
 
 // Frame lengths the codec and the devices agree on (Opus takes both).

@@ -16,9 +16,8 @@ void CallMedia::on_datagram(TimePoint arrival, ByteView payload) {
     sender_.on_peer_report(*report);
 }
 
-std::optional<Bytes> CallMedia::send(TimePoint now, std::span<const Sample> microphone, bool speech_band) {
+std::optional<Bytes> CallMedia::send(TimePoint now, std::span<const Sample> microphone) {
   if (const std::optional<LossReport> report = receiver_.poll_report(now)) sender_.attach_report(*report);
-  sender_.set_speech_band(speech_band && !echo_);
   if (!echo_) return sender_.send(microphone);
   echo_->next_outgoing(outgoing_);
   return sender_.send(outgoing_);

@@ -49,11 +49,10 @@ class CallMedia {
   // A voice datagram payload from the peer that arrived at `arrival`.
   void on_datagram(TimePoint arrival, ByteView payload);
   // Encodes our next frame: `microphone` (processed, or silence when muted), or the
-  // echo service's recording in echo mode. `speech_band`: the microphone frame holds
-  // nothing above 8 kHz (OpusVoiceEncoder::set_speech_band; the recording is coded
-  // full band). Our loss report rides along when one is due. nullopt when DTX keeps
-  // the frame off the wire.
-  std::optional<Bytes> send(TimePoint now, std::span<const Sample> microphone, bool speech_band);
+  // echo service's recording in echo mode. The microphone frame is 48 kHz or the 16 kHz
+  // speech band (VoiceSender::send). Our loss report rides along when one is due.
+  // nullopt when DTX keeps the frame off the wire.
+  std::optional<Bytes> send(TimePoint now, std::span<const Sample> microphone);
   // The peer's next frame (gain not applied) into `out`.
   PullResult play(TimePoint now, std::span<Sample> out);
 

@@ -16,8 +16,7 @@ namespace koe {
 
 // Both libraries work on 10 ms blocks; so does the whole voice processing chain.
 inline constexpr size_t kVoiceProcessingFrameSamples = frame_samples(FrameLength::k10ms);
-// The rates the processing libraries are run at here.
-inline constexpr int kSpeechBandRate = 16000;
+// The rates the processing libraries are run at here: kSampleRate or kSpeechBandRate.
 inline constexpr size_t processing_frame_samples(int rate) { return static_cast<size_t>(rate / 100); }
 
 enum class EchoCancellerKind { kSpeex, kWebrtc };

@@ -27,58 +27,64 @@ const double kOnsetRatio = std::pow(10.0, OpusVoiceEncoder::kOnsetDb / 10);
 
 }  // namespace
 
-OpusVoiceEncoder::OpusVoiceEncoder(const OpusEncoderConfig& config)
-    : frame_(config.frame), complexity_(std::clamp(config.complexity, 0, 10)) {
+OpusVoiceEncoder::OpusVoiceEncoder(const OpusEncoderConfig& config) : frame_(config.frame) {
+  const int complexity = std::clamp(config.complexity, 0, 10);
+  full_ = make_coder(kSampleRate, complexity, config.dtx);
+  speech_band_ = make_coder(kSpeechBandRate, std::min(kSpeechBandComplexity, complexity), config.dtx);
+  apply(config.settings);
+}
+
+OpusVoiceEncoder::Coder OpusVoiceEncoder::make_coder(int rate, int max_complexity, bool dtx) const {
   int error = OPUS_OK;
-  encoder_.reset(opus_encoder_create(kSampleRate, kChannels, OPUS_APPLICATION_VOIP, &error));
-  if (error != OPUS_OK || !encoder_)
+  Coder coder;
+  coder.state.reset(opus_encoder_create(rate, kChannels, OPUS_APPLICATION_VOIP, &error));
+  if (error != OPUS_OK || !coder.state)
     throw std::runtime_error(std::string("opus_encoder_create: ") + opus_strerror(error));
-  OpusEncoder* e = encoder_.get();
+  OpusEncoder* e = coder.state.get();
   opus_encoder_ctl(e, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
   opus_encoder_ctl(e, OPUS_SET_VBR(1));
   // Constrained VBR: the rate follows the speech but never bursts past the budget.
   opus_encoder_ctl(e, OPUS_SET_VBR_CONSTRAINT(1));
-  use_complexity(complexity_);
-  opus_encoder_ctl(e, OPUS_SET_DTX(config.dtx ? 1 : 0));
-  apply(config.settings);
+  opus_encoder_ctl(e, OPUS_SET_DTX(dtx ? 1 : 0));
+  coder.max_complexity = max_complexity;
+  return coder;
 }
 
 void OpusVoiceEncoder::apply(const OpusSettings& settings) {
   settings_.bitrate_bps = std::clamp(settings.bitrate_bps, kMinVoiceBitrate, kMaxVoiceBitrate);
   settings_.fec = settings.fec;
   settings_.expected_loss_percent = std::clamp(settings.expected_loss_percent, 0, 100);
-  OpusEncoder* e = encoder_.get();
+  apply_to(full_);
+  apply_to(speech_band_);
+}
+
+void OpusVoiceEncoder::apply_to(Coder& coder) const {
+  OpusEncoder* e = coder.state.get();
   opus_encoder_ctl(e, OPUS_SET_BITRATE(settings_.bitrate_bps));
   opus_encoder_ctl(e, OPUS_SET_INBAND_FEC(settings_.fec ? 1 : 0));
   opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(settings_.expected_loss_percent));
 }
 
-void OpusVoiceEncoder::set_speech_band(bool speech_band) {
-  if (speech_band == speech_band_) return;
-  speech_band_ = speech_band;
-  opus_encoder_ctl(encoder_.get(),
-                   OPUS_SET_MAX_BANDWIDTH(speech_band ? OPUS_BANDWIDTH_WIDEBAND : OPUS_BANDWIDTH_FULLBAND));
-}
-
-void OpusVoiceEncoder::use_complexity(int complexity) {
-  if (complexity == complexity_in_use_) return;
-  complexity_in_use_ = complexity;
-  opus_encoder_ctl(encoder_.get(), OPUS_SET_COMPLEXITY(complexity));
-}
-
 std::optional<ByteView> OpusVoiceEncoder::encode(std::span<const Sample> pcm) {
-  if (pcm.size() != frame_samples())
+  if (pcm.size() != frame_samples() && pcm.size() != speech_band_frame_samples())
     throw std::invalid_argument("OpusVoiceEncoder::encode: wrong frame length");
+  Coder& coder = pcm.size() == frame_samples() ? full_ : speech_band_;
+  OpusEncoder* e = coder.state.get();
   const double power = mean_square(pcm);
-  const bool onset = power > kSilenceFloorPower && power > kOnsetRatio * silence_power_;
-  const int complexity = speech_band_ ? std::min(kSpeechBandComplexity, complexity_) : complexity_;
-  use_complexity(in_dtx_ && !onset ? std::min(kSilenceComplexity, complexity) : complexity);
-  const int length = opus_encode(encoder_.get(), pcm.data(), static_cast<int>(pcm.size()),
-                                 packet_.data(), static_cast<opus_int32>(packet_.size()));
+  const bool onset = power > kSilenceFloorPower && power > kOnsetRatio * coder.silence_power;
+  const int complexity =
+      coder.in_dtx && !onset ? std::min(kSilenceComplexity, coder.max_complexity) : coder.max_complexity;
+  if (complexity != coder.complexity_in_use) {
+    coder.complexity_in_use = complexity;
+    opus_encoder_ctl(e, OPUS_SET_COMPLEXITY(complexity));
+  }
+  last_complexity_ = complexity;
+  const int length = opus_encode(e, pcm.data(), static_cast<int>(pcm.size()), packet_.data(),
+                                 static_cast<opus_int32>(packet_.size()));
   int in_dtx = 0;
-  opus_encoder_ctl(encoder_.get(), OPUS_GET_IN_DTX(&in_dtx));
-  silence_power_ = !in_dtx ? 0 : in_dtx_ ? std::max(silence_power_, power) : power;
-  in_dtx_ = in_dtx != 0;
+  opus_encoder_ctl(e, OPUS_GET_IN_DTX(&in_dtx));
+  coder.silence_power = !in_dtx ? 0 : coder.in_dtx ? std::max(coder.silence_power, power) : power;
+  coder.in_dtx = in_dtx != 0;
   if (length < 0)  // cannot happen with valid arguments; treat as nothing to send
     return std::nullopt;
   // In DTX libopus returns TOC-only packets (1-2 bytes) for frames it would not send.

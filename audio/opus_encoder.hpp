@@ -43,28 +43,28 @@ class OpusVoiceEncoder {
   // Throws std::runtime_error if libopus cannot create the encoder (out of memory).
   explicit OpusVoiceEncoder(const OpusEncoderConfig& config = {});
 
-  // Encodes one frame (exactly frame_samples(config.frame) samples, else
-  // std::invalid_argument). Returns the packet, valid until the next call, or nullopt
-  // when DTX decided the frame is silence not worth sending (the receiver plays
-  // comfort noise); libopus still sends a refresh packet every 400 ms of silence.
+  // Encodes one frame: frame_samples() samples at 48 kHz, or speech_band_frame_samples()
+  // of the 16 kHz speech band (the voice processor's output), else std::invalid_argument.
+  // The speech band goes to a second libopus state created at 16 kHz: SILK wideband at
+  // no more than kSpeechBandComplexity, with no resampling on either side (a 48 kHz
+  // state would code the empty band above 8 kHz with CELT, after resampling the band
+  // up and back down). Returns the packet, valid until the next call, or nullopt when
+  // DTX decided the frame is silence not worth sending (the receiver plays comfort
+  // noise); libopus still sends a refresh packet every 400 ms of silence.
   // While in DTX, frames no louder than the silence so far are encoded at
   // kSilenceComplexity: they are dropped or become comfort-noise refreshes, and libopus
   // spends as much on a silent frame as on speech. A louder frame (a talker starting)
   // is encoded at the configured complexity again.
   std::optional<ByteView> encode(std::span<const Sample> pcm);
 
-  // Applies new settings; bitrate clamped to [kMinVoiceBitrate, kMaxVoiceBitrate],
-  // loss to [0, 100].
+  // Applies new settings to both states; bitrate clamped to [kMinVoiceBitrate,
+  // kMaxVoiceBitrate], loss to [0, 100].
   void apply(const OpusSettings& settings);
-  // The input carries nothing above 8 kHz (the voice processor's 16 kHz chain): code
-  // it as SILK wideband at no more than kSpeechBandComplexity, not as hybrid full band,
-  // whose CELT layer would spend a third of the encoder's time on an empty band.
-  // Off (the default): libopus picks the bandwidth for the bitrate.
-  void set_speech_band(bool speech_band);
   const OpusSettings& settings() const { return settings_; }
   size_t frame_samples() const { return koe::frame_samples(frame_); }
+  size_t speech_band_frame_samples() const { return frame_samples() * kSpeechBandRate / kSampleRate; }
   // The complexity the last frame was encoded at.
-  int complexity() const { return complexity_in_use_; }
+  int complexity() const { return last_complexity_; }
 
   // A silent frame costs half as much at 1 as at 5; SILK's noise-shaping lookahead is
   // the same at both, so switching moves nothing in time.
@@ -81,15 +81,21 @@ class OpusVoiceEncoder {
   struct Deleter {
     void operator()(OpusEncoder* encoder) const;
   };
-  void use_complexity(int complexity);
+  // One libopus state and what we track of it.
+  struct Coder {
+    std::unique_ptr<OpusEncoder, Deleter> state;
+    int max_complexity = 0;
+    int complexity_in_use = -1;
+    bool in_dtx = false;        // libopus's state after its last frame
+    double silence_power = 0;   // mean square of the loudest frame of this DTX stretch
+  };
+  Coder make_coder(int rate, int max_complexity, bool dtx) const;
+  void apply_to(Coder& coder) const;
 
-  std::unique_ptr<OpusEncoder, Deleter> encoder_;
   FrameLength frame_;
-  const int complexity_;
-  int complexity_in_use_ = -1;
-  bool speech_band_ = false;
-  bool in_dtx_ = false;           // libopus's state after the last frame
-  double silence_power_ = 0;      // mean square of the loudest frame of this DTX stretch
+  Coder full_;         // 48 kHz, bandwidth chosen by libopus
+  Coder speech_band_;  // 16 kHz
+  int last_complexity_ = -1;
   OpusSettings settings_;
   std::array<uint8_t, kMaxEncodedFrameBytes> packet_{};
 };

@@ -283,12 +283,12 @@ void VoiceEngine::capture_frame(TimePoint now) {
   if (calls_.empty()) return;  // nothing to send: skip the processing too
   // reference_ is the frame the device took for the speaker as it handed us this
   // capture frame: its echo arrives in this frame or later, as the canceller expects.
-  processor_.process(capture_, reference_);
-  const bool speech_band = processor_.speech_band_only();
+  // With processing on, the encoder takes its 16 kHz speech band as it is.
+  const std::span<Sample> voice = processor_.process_to_band(capture_, reference_);
   const float gain = levels_.microphone.linear();  // 0 when muted: DTX takes over
-  if (gain != 1.0f) apply_gain(capture_, gain);
+  if (gain != 1.0f) apply_gain(voice, gain);
   for (auto& [id, call] : calls_) {
-    if (std::optional<Bytes> payload = call.media->send(now, capture_, speech_band)) send_(id, std::move(*payload));
+    if (std::optional<Bytes> payload = call.media->send(now, voice)) send_(id, std::move(*payload));
   }
 }
 

@@ -40,6 +40,7 @@ VoiceProcessor::VoiceProcessor(EchoCancellerKind echo, VoiceProcessingSwitches s
       up_(kRate, kSampleRate, kResamplerQuality, false) {
   // Room for a frame plus the resampler's own slack (Resampler::process).
   for (auto* v : {&capture_band_, &playback_band_, &output_}) v->reserve(2 * kVoiceProcessingFrameSamples + 64);
+  band_.reserve(6 * processing_frame_samples(kRate));  // 60 ms, the longest Opus frame
   Apm& apm = apm_.module();
   check(apm.noise_suppression()->set_level(webrtc::NoiseSuppression::kHigh), "noise level");
   webrtc::GainControl* agc = apm.gain_control();
@@ -94,20 +95,30 @@ void VoiceProcessor::convert(Resampler& resampler, std::span<const Sample> in, s
 }
 
 bool VoiceProcessor::process(std::span<Sample> capture, std::span<const Sample> playback) {
+  return run(capture, playback, true);
+}
+
+std::span<Sample> VoiceProcessor::process_to_band(std::span<Sample> capture, std::span<const Sample> playback) {
+  run(capture, playback, false);
+  return changes_samples() ? std::span<Sample>(band_) : capture;
+}
+
+bool VoiceProcessor::run(std::span<Sample> capture, std::span<const Sample> playback, bool back_up) {
   if (capture.size() != playback.size() || capture.size() % kVoiceProcessingFrameSamples != 0)
     throw std::invalid_argument("voice processing needs equal whole 10 ms capture and playback");
   const VoiceProcessingSwitches wanted = unpack(wanted_.load(std::memory_order_relaxed));
   if (!(wanted == applied_)) apply(wanted);
 
+  band_.clear();
   bool voice = !applied_.voice_activity_detection;
   for (size_t at = 0; at < capture.size(); at += kVoiceProcessingFrameSamples) {
     voice |= process_frame(capture.subspan(at, kVoiceProcessingFrameSamples),
-                           playback.subspan(at, kVoiceProcessingFrameSamples));
+                           playback.subspan(at, kVoiceProcessingFrameSamples), back_up);
   }
   return voice;
 }
 
-bool VoiceProcessor::process_frame(std::span<Sample> frame, std::span<const Sample> playback) {
+bool VoiceProcessor::process_frame(std::span<Sample> frame, std::span<const Sample> playback, bool back_up) {
   if (!changes_samples() && !applied_.voice_activity_detection) return false;
   convert(capture_down_, frame, capture_band_);
   if (!changes_samples()) return process_band(capture_band_);  // a copy: frame untouched
@@ -116,6 +127,10 @@ bool VoiceProcessor::process_frame(std::span<Sample> frame, std::span<const Samp
     echo_->process(capture_band_, playback_band_, capture_band_);
   }
   const bool voice = process_band(capture_band_);
+  if (!back_up) {
+    band_.insert(band_.end(), capture_band_.begin(), capture_band_.end());
+    return voice;
+  }
   convert(up_, capture_band_, output_);
   // Integer ratios without delay removal give whole frames; guard the copy all the same.
   std::copy_n(output_.begin(), std::min(output_.size(), frame.size()), frame.begin());

@@ -1,8 +1,10 @@
 // VoiceProcessor: the capture-side voice chain, echo cancellation -> noise
 // suppression -> automatic gain, plus voice activity detection, each switchable at
 // run time. The chain runs on the 16 kHz speech band (a third of the work of 48 kHz):
-// capture and playback are resampled down, the result back up to 48 kHz. The audio worker thread calls process(); any thread may set_switches()
-// (applied from the next frame on). It owns its echo canceller and WebRTC module.
+// capture and playback are resampled down, the result back up to 48 kHz (process) or
+// handed on as it is to the encoder (process_to_band). The audio worker thread calls
+// those; any thread may set_switches() (applied from the next frame on). It owns its
+// echo canceller and WebRTC module.
 #pragma once
 
 #include <atomic>
@@ -19,7 +21,8 @@ namespace koe {
 
 // Which stages run. With echo cancellation, noise suppression and gain all off the
 // samples stay bit-exact (voice detection alone looks at a copy); with any of them on
-// the output is band-limited to 8 kHz and delayed 3 ms by the resamplers.
+// the output is band-limited to 8 kHz and delayed 3 ms by the resamplers (1.5 ms,
+// the way down only, from process_to_band).
 struct VoiceProcessingSwitches {
   bool echo_cancellation = true;
   bool noise_suppression = true;
@@ -50,13 +53,19 @@ class VoiceProcessor {
   // holds voice; always true while voice activity detection is off, so nothing is
   // ever dropped as silence by mistake.
   bool process(std::span<Sample> capture, std::span<const Sample> playback);
-  // Worker thread: the last process() left only the speech band (below 8 kHz): a
-  // sample-changing stage is on.
-  bool speech_band_only() const { return changes_samples(); }
+  // Worker thread, for the encoder: as process(), but with a sample-changing stage on
+  // it returns the cleaned 16 kHz speech band (a third as many samples, valid until the
+  // next call) and leaves `capture` as it was, sparing the way back up to 48 kHz (and
+  // the encoder's way down again); with none on it returns `capture` itself. A stream
+  // uses one of process() and process_to_band(), not both.
+  std::span<Sample> process_to_band(std::span<Sample> capture, std::span<const Sample> playback);
 
  private:
   void apply(const VoiceProcessingSwitches& wanted);
-  bool process_frame(std::span<Sample> frame, std::span<const Sample> playback);
+  // Both entry points: the cleaned band goes back up into `capture` (`back_up`), or
+  // into band_.
+  bool run(std::span<Sample> capture, std::span<const Sample> playback, bool back_up);
+  bool process_frame(std::span<Sample> frame, std::span<const Sample> playback, bool back_up);
   bool changes_samples() const;
   // Runs the enabled WebRTC stages over `band`; the voice decision.
   bool process_band(std::span<Sample> band);
@@ -75,6 +84,7 @@ class VoiceProcessor {
   std::vector<Sample> capture_band_;
   std::vector<Sample> playback_band_;
   std::vector<Sample> output_;
+  std::vector<Sample> band_;  // process_to_band's result; capacity for 60 ms
 };
 
 }  // namespace koe

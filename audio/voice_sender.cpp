@@ -13,7 +13,8 @@ VoiceSender::VoiceSender(const VoiceSenderConfig& config)
 std::optional<Bytes> VoiceSender::send(std::span<const Sample> pcm) {
   const std::optional<ByteView> packet = encoder_.encode(pcm);
   const uint32_t timestamp = timestamp_;
-  timestamp_ += static_cast<uint32_t>(pcm.size());  // wraps, as the receiver expects
+  // In 48 kHz samples whatever the input rate; wraps, as the receiver expects.
+  timestamp_ += static_cast<uint32_t>(encoder_.frame_samples());
   ++stats_.frames;
   if (!packet) return std::nullopt;
 

@@ -32,8 +32,9 @@ class VoiceSender {
  public:
   explicit VoiceSender(const VoiceSenderConfig& config = {});
 
-  // One captured frame (frame_samples() long). The datagram payload to send, or
-  // nullopt when DTX keeps silence off the wire.
+  // One captured frame: frame_samples() at 48 kHz, or the 16 kHz speech band
+  // (OpusVoiceEncoder::encode). The datagram payload to send, or nullopt when DTX keeps
+  // silence off the wire.
   std::optional<Bytes> send(std::span<const Sample> pcm);
 
   // Our report on the peer's stream; it rides on the next datagram sent.
@@ -41,8 +42,6 @@ class VoiceSender {
   // The peer's report on our stream.
   void on_peer_report(const LossReport& report);
   void set_bandwidth_limit(std::optional<int> total_bps);
-  // OpusVoiceEncoder::set_speech_band for the frames from now on.
-  void set_speech_band(bool speech_band) { encoder_.set_speech_band(speech_band); }
 
   const SendSettings& settings() const { return controller_.settings(); }
   const VoiceSenderStats& stats() const { return stats_; }

@@ -109,8 +109,8 @@ void BM_EngineCallFrame(benchmark::State& state) {
       Side& peer = sides[1 - i];
       const auto at = static_cast<std::ptrdiff_t>((k % frames) * kDefaultFrameSamples);
       std::copy_n(me.speech.begin() + at, kDefaultFrameSamples, me.microphone.begin());
-      me.processor.process(me.microphone, me.played);
-      if (auto datagram = me.media.send(now, me.microphone, me.processor.speech_band_only()))
+      const std::span<const Sample> voice = me.processor.process_to_band(me.microphone, me.played);
+      if (auto datagram = me.media.send(now, voice))
         peer.media.on_datagram(now, *datagram);
     }
     for (Side& side : sides) side.media.play(now, side.played);

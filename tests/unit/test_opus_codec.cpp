@@ -10,6 +10,7 @@
 #include "audio/opus_decoder.hpp"
 #include "audio/opus_encoder.hpp"
 #include "audio/opus_packet.hpp"
+#include "audio/resampler.hpp"
 #include "tests/sim/speech_synth.hpp"
 
 namespace koe {
@@ -102,33 +103,44 @@ TEST(OpusCodec, FecFlagFollowsTheSettings) {
   }
 }
 
-// Full band at the default bitrate is hybrid (SILK + CELT); the speech band is SILK
-// wideband alone, at the speech-band complexity, until switched back.
+// Full band at the default bitrate is hybrid (SILK + CELT); the 16 kHz speech band goes
+// to the second state: SILK wideband alone, at the speech-band complexity, decoded at
+// 48 kHz to whole frames like any packet. The two states take turns without trouble.
 TEST(OpusCodec, SpeechBandIsCodedAsSilkWideband) {
-  const auto speech = sim::synthesize_speech(3.0, 5);
-  const auto half = std::span<const Sample>(speech).first(speech.size() / 2 / kDefaultFrameSamples * kDefaultFrameSamples);
-  const std::vector<Sample> first(half.begin(), half.end());
+  const auto speech = sim::synthesize_speech(2.0, 5);
+  const auto band = resample(speech, kSampleRate, kSpeechBandRate);
   OpusEncoderConfig config;
   config.dtx = false;
   OpusVoiceEncoder encoder(config);
-  const auto bandwidths = [&](std::span<const Bytes> packets) {
+  ASSERT_EQ(encoder.speech_band_frame_samples() * 3, encoder.frame_samples());
+  const auto bandwidths = [](const std::vector<Bytes>& packets) {
     std::set<int> seen;
     for (const Bytes& p : packets) seen.insert(opus_packet_get_bandwidth(p.data()));
     return seen;
   };
-  EXPECT_EQ(bandwidths(encode_all(encoder, first)), std::set<int>{OPUS_BANDWIDTH_FULLBAND});
+  EXPECT_EQ(bandwidths(encode_all(encoder, speech)), std::set<int>{OPUS_BANDWIDTH_FULLBAND});
   EXPECT_EQ(encoder.complexity(), config.complexity);
-  encoder.set_speech_band(true);
-  const auto wideband = encode_all(encoder, first);
+
+  std::vector<Bytes> wideband;
+  const size_t n = encoder.speech_band_frame_samples();
+  for (size_t at = 0; at + n <= band.size(); at += n) {
+    const auto packet = encoder.encode(std::span<const Sample>(band).subspan(at, n));
+    ASSERT_TRUE(packet);
+    wideband.emplace_back(packet->begin(), packet->end());
+  }
+  EXPECT_EQ(wideband.size(), speech.size() / encoder.frame_samples());
   EXPECT_EQ(bandwidths(wideband), std::set<int>{OPUS_BANDWIDTH_WIDEBAND});
-  for (const Bytes& p : wideband) EXPECT_LT(p[0] >> 3, 12) << "SILK-only TOC configs are 0..11";
   EXPECT_EQ(encoder.complexity(), OpusVoiceEncoder::kSpeechBandComplexity);
   OpusVoiceDecoder decoder;
   std::vector<Sample> out(kDefaultFrameSamples);
-  for (const Bytes& p : wideband) EXPECT_TRUE(decoder.decode(p, out));
-  encoder.set_speech_band(false);
-  EXPECT_EQ(bandwidths(encode_all(encoder, first)), std::set<int>{OPUS_BANDWIDTH_FULLBAND});
+  for (const Bytes& p : wideband) {
+    EXPECT_LT(p[0] >> 3, 12) << "SILK-only TOC configs are 0..11";
+    EXPECT_EQ(inspect_opus_packet(p)->samples, int(kDefaultFrameSamples));
+    EXPECT_TRUE(decoder.decode(p, out));
+  }
+  EXPECT_EQ(bandwidths(encode_all(encoder, speech)), std::set<int>{OPUS_BANDWIDTH_FULLBAND});
   EXPECT_EQ(encoder.complexity(), config.complexity);
+  EXPECT_THROW(encoder.encode(std::span<const Sample>(band).first(n + 1)), std::invalid_argument);
 }
 
 TEST(OpusCodec, SettingsAreClampedToTheSpeechRange) {

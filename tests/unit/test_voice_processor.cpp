@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -245,6 +246,33 @@ TEST(VoiceProcessor, ProcessingKeepsTheSpeechBandOnly) {
       EXPECT_LT(change, -30.0) << hz << " Hz is above the speech band";
     }
   }
+}
+
+// What the engine hands the encoder: with a stage on, the cleaned 16 kHz band (a third as
+// many samples, the speech kept, the capture left alone); with none on, the capture itself.
+TEST(VoiceProcessor, ProcessToBandHandsOnTheSpeechBand) {
+  const size_t frame = 2 * kFrame;  // the engine's 20 ms
+  std::vector<Sample> in(seconds(2));
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<Sample>(3000 * std::sin(2 * M_PI * 1000.0 * double(i) / kSampleRate));
+  const std::vector<Sample> silence(frame, 0);
+  VoiceProcessor on(EchoCancellerKind::kSpeex, {.echo_cancellation = true,
+                                                 .noise_suppression = false,
+                                                 .automatic_gain = false,
+                                                 .voice_activity_detection = false});
+  VoiceProcessor off(EchoCancellerKind::kSpeex, kAllOff);
+  std::vector<Sample> band;
+  for (size_t at = 0; at + frame <= in.size(); at += frame) {
+    std::vector<Sample> capture(in.begin() + std::ptrdiff_t(at), in.begin() + std::ptrdiff_t(at + frame));
+    const std::span<Sample> out = on.process_to_band(capture, silence);
+    ASSERT_EQ(out.size(), frame * kSpeechBandRate / kSampleRate);
+    band.insert(band.end(), out.begin(), out.end());
+    EXPECT_TRUE(std::equal(capture.begin(), capture.end(), in.begin() + std::ptrdiff_t(at)));
+    const std::span<Sample> same = off.process_to_band(capture, silence);
+    EXPECT_EQ(same.data(), capture.data());
+    EXPECT_EQ(same.size(), capture.size());
+  }
+  const size_t half = band.size() / 2;
+  EXPECT_NEAR(power_db(band, half, band.size()), power_db(in, in.size() / 2, in.size()), 3.0);
 }
 
 TEST(EchoCancellerKind, NamesRoundTrip) {
