@@ -82,6 +82,7 @@ struct AppSnapshot {
   NodeRole role = NodeRole::kClient;
   std::string supernode;            // the one our index client attaches to ("" while none)
   bool supernode_eligible = false;  // measured able to serve and online long enough (docs/election.md)
+  std::optional<double> upstream_kbps;  // measured by packet trains; none until the first result
   OwnPresence own_presence = OwnPresence::kOnline;
   uint64_t datagrams_received = 0;
   uint64_t datagrams_dropped = 0;  // malformed or of a type this node does not serve

@@ -99,10 +99,15 @@ CliResult parse_cli(const std::vector<std::string>& args) {
       ->type_name("IP")
       ->check(CLI::ValidIPV4);
   app.add_option("--supernode-upstream-kbps", o.supernode_upstream_kbps,
-                 "Upstream bandwidth this node gives when it serves as supernode (default 1000); "
-                 "sizes how many clients and relayed calls it takes")
+                 "Most upstream bandwidth this node gives when it serves as supernode (default: "
+                 "all it measures); sizes how many clients and relayed calls it takes")
       ->type_name("KBPS")
       ->check(CLI::Range(1.0, 10'000'000.0));
+  app.add_option("--supernode-max-cpu", o.supernode_max_cpu_percent,
+                 "Most CPU this node gives when it serves as supernode, in percent of one core "
+                 "(default: all its measured idle time)")
+      ->type_name("PERCENT")
+      ->check(CLI::Range(1.0, 100.0));
   app.add_option("--supernode-max-clients", o.supernode_max_clients,
                  "At most this many attached clients when serving as supernode (default 200)")
       ->type_name("N")

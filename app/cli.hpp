@@ -40,6 +40,7 @@ struct CliOptions {
   std::string bind_address;             // --bind: the socket's IPv4 address
   // What a volunteer supernode gives, and the election's timing (headless).
   std::optional<double> supernode_upstream_kbps;
+  std::optional<double> supernode_max_cpu_percent;
   std::optional<uint32_t> supernode_max_clients;
   std::optional<double> election_min_uptime_s;
   std::optional<double> election_reaction_s;

@@ -149,7 +149,8 @@ Expected<NodeConfig, std::string> headless_node_config(const Profile& profile, c
     config.bind.ip = bind->ip;
     if (!config.lan_ip) config.lan_ip = bind->ip;
   }
-  if (options.supernode_upstream_kbps) config.volunteer_upstream_kbps = *options.supernode_upstream_kbps;
+  if (options.supernode_upstream_kbps) config.volunteer_caps.max_upstream_kbps = *options.supernode_upstream_kbps;
+  if (options.supernode_max_cpu_percent) config.volunteer_caps.max_cpu_fraction = *options.supernode_max_cpu_percent / 100;
   if (options.supernode_max_clients) config.election.max_clients = *options.supernode_max_clients;
   if (options.election_min_uptime_s) config.election.min_uptime = seconds(*options.election_min_uptime_s);
   if (options.election_reaction_s) config.election.max_reaction_delay = seconds(*options.election_reaction_s);

@@ -40,9 +40,9 @@ struct NodeConfig {
   SupernodeMode supernode_mode = SupernodeMode::kAuto;
   // The supernode election's thresholds and timing (docs/election.md).
   ElectionConfig election;
-  // Upstream bandwidth this node gives as a supernode. Not measured yet: taken as the
-  // volunteer states it (docs/election.md, gaps).
-  double volunteer_upstream_kbps = 1000;
+  // The most a volunteer gives as a supernode (--supernode-upstream-kbps, --supernode-max-cpu):
+  // the measured upstream and CPU headroom are lowered to these; 0: no cap.
+  VolunteerCaps volunteer_caps;
   // The address advertised as our LAN endpoint; unset: the first non-loopback IPv4
   // interface (127.0.0.1 when there is none).
   std::optional<uint32_t> lan_ip;

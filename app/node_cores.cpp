@@ -96,6 +96,7 @@ NodeCores::NodeCores(const NodeConfig& config, NodeFiles files, const Clock& clo
       started_(clock.now()),
       election_(config.election, random_, election_consent(config.supernode_mode),
                 index_.is_supernode() ? ElectionRole::kSupernode : ElectionRole::kClient, started_),
+      upstream_meter_(random_),
       wall_clock_offset_(wall_clock_offset(clock)) {
   const TimePoint now = clock_.now();
   const bool accept_anyone =
@@ -155,6 +156,8 @@ void NodeCores::on_datagram(TimePoint now, const Endpoint& from, ByteView bytes)
     index_.on_datagram(now, from, bytes);
   } else if (Traversal::owns(packet->type)) {
     traversal_.on_datagram(now, from, bytes);
+  } else if (packet->type == wire::PacketType::kUpstreamTrain || packet->type == wire::PacketType::kUpstreamReport) {
+    on_upstream_probe(now, from, bytes, packet->type);
   } else {
     ++state_.datagrams_dropped;  // a type whose owning core this node does not run
   }
@@ -317,6 +320,7 @@ void NodeCores::pump(TimePoint now) {
     if (!busy) break;
   }
   apply_election(now);
+  flush_upstream_probes();
   save_contacts_if_changed();
   note_activity(now);
 }
@@ -339,6 +343,9 @@ void NodeCores::on_timer(TimePoint now) {
   if (peers_.next_timeout() <= now) peers_.on_timer(now);
   if (control_.next_timeout() <= now) control_.on_timer(now);
   if (traversal_.next_timeout() <= now) traversal_.on_timer(now);
+  upstream_meter_.set_paused(call_.has_value());
+  if (upstream_meter_.next_timeout() <= now) upstream_meter_.on_timer(now);
+  if (upstream_server_.next_timeout() <= now) upstream_server_.on_timer(now);
   if (now >= next_supernode_check_) {
     // The link with our supernode carries introductions to us: keep it up (its first
     // lookup or handshake may have been lost).
@@ -364,6 +371,7 @@ TimePoint NodeCores::next_timeout() const {
   return std::min({next_publish_, next_contact_sweep_, next_supernode_check_, next_election_sample_,
                    election_.next_timeout(), secure_.next_timeout(), index_.next_timeout(),
                    peers_.next_timeout(), control_.next_timeout(), traversal_.next_timeout(),
+                   upstream_meter_.next_timeout(), upstream_server_.next_timeout(),
                    call_ && call_->state == CallState::kActive ? clock_.now() + kPublishInterval : kNever});
 }
 

@@ -26,6 +26,8 @@
 #include "net/loopback_tunnel.hpp"
 #include "net/random.hpp"
 #include "net/secure_transport.hpp"
+#include "net/upstream_meter.hpp"
+#include "net/upstream_probe_server.hpp"
 
 namespace koe {
 
@@ -85,6 +87,10 @@ class NodeCores final : public LoopHandler {
   // Samples CPU headroom, feeds facts and our own load, sets our offer and eligibility.
   void refresh_election(TimePoint now);
   void on_load_report(TimePoint now, const LoadReportEvent& report);
+  // Upstream probes: trains we answer, and our own meter aimed at a supernode.
+  void on_upstream_probe(TimePoint now, const Endpoint& from, ByteView bytes, wire::PacketType type);
+  void aim_upstream_meter(TimePoint now);
+  void flush_upstream_probes();
   // Applies what the election decided: promotion, handover, demotion.
   void apply_election(TimePoint now);
   // --- node_calls.cpp: commands, call events, media.
@@ -122,6 +128,8 @@ class NodeCores final : public LoopHandler {
   TimePoint next_election_sample_ = kNever;
   TimePoint started_;
   Election election_;
+  UpstreamMeter upstream_meter_;
+  UpstreamProbeServer upstream_server_;
   CpuHeadroom cpu_;
   std::optional<double> cpu_headroom_;  // idle cores (at most 1), smoothed; none until measured
   Duration wall_clock_offset_;

@@ -1,6 +1,7 @@
 // NodeCores' supernode election glue (net thread): measured facts and load reports in,
 // promotion, graceful handover and demotion out (docs/election.md).
 #include <algorithm>
+#include <cstdio>
 
 #include "app/node_cores.hpp"
 
@@ -51,6 +52,11 @@ ElectionConsent election_consent(SupernodeMode mode) {
   return ElectionConsent::kAuto;
 }
 
+// Upstream bandwidth is measured with packet trains (net/upstream_meter) to the
+// supernode we attach to, or, serving, to another supernode. Until a result is in, a
+// client has none and a supernode is taken to have enough (like CPU headroom below);
+// the last supernode of a network always does.
+//
 // A client must prove it is reachable: a partner supernode it never sent to got a probe
 // through (the NAT discovery's filtering test) and the address is public or mapped
 // endpoint-independently. A supernode keeps serving until a measurement says it is not
@@ -63,8 +69,10 @@ ElectionConsent election_consent(SupernodeMode mode) {
 ElectionFacts NodeCores::election_facts() const {
   ElectionFacts facts;
   facts.online_since = started_;
-  facts.upstream_kbps = config_.volunteer_upstream_kbps;
   const bool last_supernode = index_.is_supernode() && index_.known_supernodes(1).empty();
+  const double assumed_kbps = index_.is_supernode() ? config_.election.min_upstream_kbps : 0.0;
+  facts.upstream_kbps = upstream_meter_.kbps().value_or(assumed_kbps);
+  if (last_supernode) facts.upstream_kbps = std::max(facts.upstream_kbps, config_.election.min_upstream_kbps);
   facts.cpu_headroom = last_supernode ? 1.0 : cpu_headroom_.value_or(index_.is_supernode() ? 1.0 : 0.0);
   NatProfile nat;
   if (const NatDiscovery* discovery = traversal_.discovery()) nat = discovery->profile();
@@ -84,6 +92,8 @@ ElectionFacts NodeCores::election_facts() const {
 
 void NodeCores::update_offer(TimePoint now) {
   election_.set_facts(now, election_facts());
+  // After the facts: caps alone, on the first call, would judge a node with no facts yet.
+  election_.set_caps(now, config_.volunteer_caps);
   SupernodeLoad offer = election_.capacity();
   offer.relay_sessions = static_cast<uint32_t>(traversal_.relay_sessions());
   index_.set_offer(offer);
@@ -93,6 +103,7 @@ void NodeCores::refresh_election(TimePoint now) {
   next_election_sample_ = now + kElectionSampleInterval;
   if (const auto headroom = cpu_.sample())
     cpu_headroom_ = cpu_headroom_ ? *cpu_headroom_ + kCpuSmoothing * (*headroom - *cpu_headroom_) : *headroom;
+  aim_upstream_meter(now);
   update_offer(now);
   // Empty unless we serve: a demoted node stops naming partners.
   const std::vector<Endpoint> others = index_.known_supernodes(kMaxProbePartners);
@@ -106,6 +117,38 @@ void NodeCores::refresh_election(TimePoint now) {
     traversal_.retest_filtering(now, kFilteringRetest);
   }
   apply_election(now);
+}
+
+void NodeCores::on_upstream_probe(TimePoint now, const Endpoint& from, ByteView bytes, wire::PacketType type) {
+  if (type == wire::PacketType::kUpstreamTrain) {
+    upstream_server_.on_datagram(now, from, bytes);
+    return;
+  }
+  const uint64_t reports = upstream_meter_.counters().reports;
+  upstream_meter_.on_datagram(now, from, bytes);
+  if (upstream_meter_.counters().reports == reports) return;
+  char line[128];
+  std::snprintf(line, sizeof line, "upstream measured: %.1f Mbit/s (best of the recent trains: %.1f Mbit/s)",
+                upstream_meter_.last_kbps().value_or(0) / 1000, upstream_meter_.kbps().value_or(0) / 1000);
+  log(line);
+  update_offer(now);
+}
+
+// Trains go to our supernode, or, serving, to another supernode; never during a call,
+// where a train would queue ahead of the voice on a slow uplink.
+void NodeCores::aim_upstream_meter(TimePoint now) {
+  std::optional<Endpoint> target;
+  if (!index_.is_supernode()) {
+    if (const auto supernode = index_.supernode(); supernode && index_.attached()) target = supernode->endpoint;
+  } else if (const auto others = index_.known_supernodes(1); !others.empty()) {
+    target = others.front();
+  }
+  upstream_meter_.set_target(now, target);
+}
+
+void NodeCores::flush_upstream_probes() {
+  for (const auto& out : upstream_meter_.take_outbox()) transport_.send(out.to, out.bytes);
+  for (const auto& out : upstream_server_.take_outbox()) transport_.send(out.to, out.bytes);
 }
 
 void NodeCores::on_load_report(TimePoint now, const LoadReportEvent& report) {

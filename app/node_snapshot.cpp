@@ -93,6 +93,7 @@ void NodeCores::refresh_snapshot(TimePoint now) {
   const auto supernode = index_.supernode();
   state_.supernode = supernode ? supernode->endpoint.to_string() : "";
   state_.supernode_eligible = election_.eligible(now);
+  state_.upstream_kbps = upstream_meter_.kbps();
 }
 
 }  // namespace koe

@@ -24,6 +24,8 @@ nlohmann::ordered_json stats_json(const AppSnapshot& snapshot) {
   out["role"] = to_string(snapshot.role);
   out["supernode"] = snapshot.supernode;
   out["supernode_eligible"] = snapshot.supernode_eligible;
+  out["upstream_kbps"] = snapshot.upstream_kbps ? nlohmann::ordered_json(*snapshot.upstream_kbps)
+                                                : nlohmann::ordered_json(nullptr);
   out["online"] = snapshot.network == NetworkState::kOnline;
   out["network"] = snapshot.network_detail;
   out["nat"] = snapshot.nat;

@@ -8,6 +8,8 @@ std::string_view packet_type_name(PacketType type) {
     case PacketType::kProbeResponse: return "probe_response";
     case PacketType::kProbeRedirect: return "probe_redirect";
     case PacketType::kProbeForward: return "probe_forward";
+    case PacketType::kUpstreamTrain: return "upstream_train";
+    case PacketType::kUpstreamReport: return "upstream_report";
     case PacketType::kHandshakeInitiation: return "handshake_initiation";
     case PacketType::kHandshakeResponse: return "handshake_response";
     case PacketType::kCookieReply: return "cookie_reply";

@@ -35,6 +35,9 @@ enum class PacketType : uint8_t {
   // net/filter_probe: the filtering test, a partner supernode probes the asker (issue 8)
   kProbeRedirect = 0x03,
   kProbeForward = 0x04,
+  // net/upstream_probe: packet trains that measure a node's upstream bandwidth (issue 9)
+  kUpstreamTrain = 0x05,
+  kUpstreamReport = 0x06,
   // net/session_manager (codecs in net/handshake_messages): key exchange, docs/security.md
   kHandshakeInitiation = 0x10,
   kHandshakeResponse = 0x11,

@@ -26,6 +26,7 @@ void DiagnosticsView::draw(const AppSnapshot& snapshot, double now_s) {
     row("Role", snapshot.role == NodeRole::kSupernode ? "Supernode" : "Ordinary node");
     row("Listening port", std::to_string(snapshot.listen_port));
     row("NAT", snapshot.nat.empty() ? "not known yet" : snapshot.nat);
+    row("Upstream", snapshot.upstream_kbps ? format_kbps(*snapshot.upstream_kbps) : "not measured yet");
     row("Secure sessions", std::to_string(snapshot.sessions));
     row("Datagrams received", std::to_string(snapshot.datagrams_received));
     row("Datagrams dropped", std::to_string(snapshot.datagrams_dropped));

@@ -189,4 +189,10 @@ std::string format_bytes(uint64_t bytes) {
   return printf_string("%.1f %s", value, units[unit]);
 }
 
+std::string format_kbps(double kbps) {
+  if (kbps < 1000) return printf_string("%.0f kbit/s", kbps);
+  if (kbps < 1'000'000) return printf_string("%.1f Mbit/s", kbps / 1000);
+  return printf_string("%.1f Gbit/s", kbps / 1'000'000);
+}
+
 }  // namespace koe::ui

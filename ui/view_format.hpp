@@ -40,5 +40,6 @@ std::string format_milliseconds(std::optional<Duration> value);  // "42 ms", "-"
 std::string format_percent(double fraction);                     // 0.015 -> "1.5 %"
 std::string format_bitrate(uint32_t bits_per_second);            // "24 kbit/s"
 std::string format_bytes(uint64_t bytes);                        // "512 B", "1.5 KB", "2.0 MB"
+std::string format_kbps(double kbps);                            // "640 kbit/s", "12.5 Mbit/s"
 
 }  // namespace koe::ui

@@ -167,6 +167,11 @@ TEST_F(ElectionE2e, TwoNodesFirstServesSecondAttachesAndRejoinsFromTheHostCache)
   EXPECT_EQ(stats_of(2)["supernode_eligible"], false);
   ASSERT_TRUE(wait_stats(1, [](const json& s) { return s["supernode_load"]["attached_clients"] == 2; }))
       << stats_of(1).dump();  // itself and node 2
+  // Node 2 measures its upstream with packet trains to node 1 (loopback: fast), and is
+  // still not eligible: a lone supernode has no partner to prove it reachable.
+  ASSERT_TRUE(wait_stats(2, [](const json& s) { return s["upstream_kbps"].is_number(); })) << stats_of(2).dump();
+  EXPECT_GE(stats_of(2)["upstream_kbps"].get<double>(), 1000);
+  EXPECT_EQ(stats_of(2)["supernode_eligible"], false);
 
   stop(2, SIGTERM);
   start(2, {"--supernode", "auto"});  // no --bootstrap: the host cache knows node 1

@@ -53,11 +53,12 @@ TEST(Cli, ListenPortIsValidated) {
 
 TEST(Cli, ElectionOptionsAreParsedAndValidated) {
   const auto r = parse({"--headless", "--bind", "127.0.0.5", "--supernode-upstream-kbps", "2500",
-                        "--supernode-max-clients", "4", "--election-min-uptime", "0", "--election-reaction", "3",
+                        "--supernode-max-cpu", "30", "--supernode-max-clients", "4", "--election-min-uptime", "0", "--election-reaction", "3",
                         "--election-min-cpu", "0.25"});
   ASSERT_TRUE(r.options) << r.err;
   EXPECT_EQ(r.options->bind_address, "127.0.0.5");
   EXPECT_EQ(*r.options->supernode_upstream_kbps, 2500);
+  EXPECT_EQ(*r.options->supernode_max_cpu_percent, 30);
   EXPECT_EQ(*r.options->supernode_max_clients, 4u);
   EXPECT_EQ(*r.options->election_min_uptime_s, 0);
   EXPECT_EQ(*r.options->election_reaction_s, 3);
@@ -65,6 +66,8 @@ TEST(Cli, ElectionOptionsAreParsedAndValidated) {
   const std::vector<std::vector<std::string>> bad = {{"--bind", "localhost"},
                                                      {"--supernode-upstream-kbps", "0"},
                                                      {"--supernode-max-clients", "0"},
+                                                     {"--supernode-max-cpu", "0"},
+                                                     {"--supernode-max-cpu", "101"},
                                                      {"--election-min-uptime", "-1"},
                                                      {"--election-min-cpu", "1.5"}};
   for (const auto& args : bad) {

@@ -89,6 +89,9 @@ TEST(UiViewFormat, FiguresAndIds) {
   EXPECT_EQ(format_bytes(512), "512 B");
   EXPECT_EQ(format_bytes(1536), "1.5 KB");
   EXPECT_EQ(format_bytes(3 * 1024 * 1024), "3.0 MB");
+  EXPECT_EQ(format_kbps(640), "640 kbit/s");
+  EXPECT_EQ(format_kbps(12'500), "12.5 Mbit/s");
+  EXPECT_EQ(format_kbps(1'000'000), "1.0 Gbit/s");
   const std::string id = some_id(1);
   EXPECT_EQ(grouped_user_id(id).substr(0, 11), id.substr(0, 4) + " " + id.substr(4, 6));
   EXPECT_EQ(person_label("", id), id.substr(0, 10) + "..." + id.substr(id.size() - 6));

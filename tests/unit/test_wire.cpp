@@ -15,7 +15,8 @@ const PacketType kAllTypes[] = {
     PacketType::kHandshakeResponse,   PacketType::kCookieReply,   PacketType::kSessionData,
     PacketType::kIndexRequest,        PacketType::kIndexResponse, PacketType::kPunchProbe,
     PacketType::kPunchAck,            PacketType::kRelayControl,  PacketType::kRelayFrame,
-    PacketType::kProbeRedirect,       PacketType::kProbeForward,
+    PacketType::kProbeRedirect,       PacketType::kProbeForward,  PacketType::kUpstreamTrain,
+    PacketType::kUpstreamReport,
 };
 
 Bytes datagram(PacketType type, const Bytes& body) {
