@@ -65,6 +65,10 @@ class IndexRole {
   void set_offer(const SupernodeLoad& offer);
   // Our load as a supernode reports it (zero while we do not serve).
   SupernodeLoad load() const { return node_ ? node_->load() : SupernodeLoad{}; }
+  // Other supernodes' recent loads, from their answers to our pings (empty unless we serve).
+  std::vector<SupernodeLoad> peer_loads(TimePoint now) const {
+    return node_ ? node_->peer_loads(now) : std::vector<SupernodeLoad>{};
+  }
   // Tells our supernode whether we could serve (it counts eligible clients).
   void set_eligible(bool eligible) { client_.set_eligible(eligible); }
 

@@ -109,9 +109,14 @@ void NodeCores::refresh_election(TimePoint now) {
   const std::vector<Endpoint> others = index_.known_supernodes(kMaxProbePartners);
   traversal_.set_probe_partners(others);
   if (index_.is_supernode()) {
-    // A supernode's view is its own load; alone in its overlay it has nobody to hand over to.
-    const SupernodeLoad own[] = {index_.load()};
-    election_.on_load_reports(now, others.empty() ? std::span<const SupernodeLoad>{} : own);
+    // A supernode's view is its own load and the recent loads of the supernodes it
+    // pinged; alone in its overlay it has nobody to hand over to, so no view at all.
+    std::vector<SupernodeLoad> view;
+    if (!others.empty()) {
+      view = index_.peer_loads(now);
+      view.insert(view.begin(), index_.load());
+    }
+    election_.on_load_reports(now, view);
   } else {
     index_.set_eligible(election_.eligible(now));
     traversal_.retest_filtering(now, kFilteringRetest);

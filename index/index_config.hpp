@@ -39,6 +39,11 @@ struct IndexNodeConfig {
   Duration rpc_timeout = std::chrono::seconds(2);
   // Liveness checks of the 2k closest supernodes, whose departure starts a repair.
   Duration neighbour_ping_interval = std::chrono::seconds(15);
+  // Every this often a supernode pings `load_peers` other supernodes (around a random
+  // ID) for their load; loads older than `load_max_age` no longer count.
+  Duration load_ping_interval = std::chrono::seconds(60);
+  size_t load_peers = 8;
+  Duration load_max_age = std::chrono::seconds(180);
   // Membership changes are batched this long before replicas are repaired.
   Duration repair_delay = std::chrono::seconds(3);
   // Replica pushes per second: a failure can hand us thousands at once, and each

@@ -86,6 +86,8 @@ void IndexNode::on_response(TimePoint now, const Endpoint& from, const IndexResp
       if (bootstrap && !joined_) start_join(now);
       break;
     case RpcPurpose::kPing:
+      if (const auto* pong = std::get_if<PongResponse>(&response.body)) note_peer_load(now, contact.id, pong->load);
+      break;
     case RpcPurpose::kStore:
       break;
   }
@@ -144,7 +146,7 @@ void IndexNode::send(const Endpoint& to, Bytes bytes) {
 }
 
 void IndexNode::handle(const RequestContext& ctx, const PingRequest&) {
-  respond(ctx.from, ctx.request, ctx.size, ctx.proven, PongResponse{ctx.from});
+  respond(ctx.from, ctx.request, ctx.size, ctx.proven, PongResponse{ctx.from, load()});
 }
 
 void IndexNode::handle(const RequestContext& ctx, const FindNodeRequest& body) {
@@ -219,6 +221,7 @@ void IndexNode::on_timer(TimePoint now) {
   }
   if (now >= bootstrap_due_) send_bootstrap(now);
   if (now >= next_neighbour_ping_) ping_neighbours(now);
+  if (now >= next_load_ping_) ping_for_loads(now);
   if (now >= next_refresh_) {
     next_refresh_ = now + config_.bucket_refresh_interval;
     refresh_buckets(now, config_.refresh_lookups, false);
@@ -230,7 +233,8 @@ void IndexNode::on_timer(TimePoint now) {
 }
 
 TimePoint IndexNode::next_timeout() const {
-  return std::min({rpcs_.next_deadline(), tokens_.next_rotation(), bootstrap_due_, next_neighbour_ping_, next_refresh_, repair_due_,
+  return std::min({rpcs_.next_deadline(), tokens_.next_rotation(), bootstrap_due_, next_neighbour_ping_, next_load_ping_,
+                   next_refresh_, repair_due_,
                    next_repair_send_, next_sweep_, next_handover_round_});
 }
 

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -97,6 +98,9 @@ class IndexNode {
   // The offer with the attached clients and those of them that said they are eligible
   // (at their last attach or keepalive); every Attached and KeepaliveAck carries it.
   SupernodeLoad load() const;
+  // The loads other supernodes reported in answers to our pings within load_max_age,
+  // at most one per supernode: a supernode's view of the network's load.
+  std::vector<SupernodeLoad> peer_loads(TimePoint now) const;
 
   // Graceful leave: new clients are refused (kFull); every attached one is told to
   // attach to other supernodes (HandoverRequest every kHandoverResend until it answers,
@@ -235,6 +239,9 @@ class IndexNode {
   void update_neighbourhood();
   bool in_neighbourhood(const NodeId& id) const;
   void ping_neighbours(TimePoint now);
+  // index_node_loads.cpp
+  void ping_for_loads(TimePoint now);
+  void note_peer_load(TimePoint now, const NodeId& id, const SupernodeLoad& load);
   // Single FindNode RPCs toward random IDs whose first byte is `first_byte` (any
   // when absent), each to the closest contact we know, to fill buckets.
   void refresh_buckets(TimePoint now, size_t count, std::optional<uint8_t> first_byte);
@@ -285,6 +292,12 @@ class IndexNode {
   TimePoint bootstrap_due_ = kNever;
   bool joined_ = false;
   TimePoint next_neighbour_ping_ = kNever;
+  TimePoint next_load_ping_ = kNever;
+  struct PeerLoad {
+    SupernodeLoad load;
+    TimePoint heard;
+  };
+  std::map<NodeId, PeerLoad> peer_loads_;  // bounded: entries older than load_max_age are dropped
   TimePoint next_refresh_ = kNever;
   TimePoint next_sweep_ = kNever;
   std::vector<OutDatagram> outbox_;

@@ -215,6 +215,7 @@ void IndexNode::bootstrap(TimePoint now, std::span<const Endpoint> seeds) {
   seeds_.assign(seeds.begin(), seeds.end());
   // Spread periodic work so supernodes started together do not act in lockstep.
   next_neighbour_ping_ = now + jitter(random_, config_.neighbour_ping_interval);
+  next_load_ping_ = now + jitter(random_, config_.load_ping_interval);
   next_refresh_ = now + config_.bucket_refresh_interval + jitter(random_, config_.bucket_refresh_interval);
   next_sweep_ = now + jitter(random_, config_.expiry_sweep_interval);
   joined_ = seeds_.empty();  // the first supernode has nobody to join

@@ -130,6 +130,7 @@ struct IndexRequest {
 // --- Responses.
 struct PongResponse {
   Endpoint observed;  // the request's source as the responder saw it
+  SupernodeLoad load;  // the responder's (supernodes learn each other's load from pings)
   friend bool operator==(const PongResponse&, const PongResponse&) = default;
 };
 struct NodesResponse {

@@ -13,6 +13,7 @@ using namespace index_wire;
 
 bool write_fields(ByteWriter& w, const PongResponse& b) {
   write_endpoint(w, b.observed);
+  write_supernode_load(w, b.load);
   return true;
 }
 bool write_fields(ByteWriter& w, const NodesResponse& b) {
@@ -64,7 +65,10 @@ bool write_fields(ByteWriter& w, const ErrorResponse& b) {
 }
 bool write_fields(ByteWriter&, const HandoverAckResponse&) { return true; }
 
-void read_fields(ByteReader& r, PongResponse& b) { b.observed = read_endpoint(r); }
+void read_fields(ByteReader& r, PongResponse& b) {
+  b.observed = read_endpoint(r);
+  b.load = read_supernode_load(r);
+}
 void read_fields(ByteReader& r, NodesResponse& b) {
   b.contacts = read_list<Contact>(r, kMaxContactsPerResponse, [&] { return read_contact(r); });
 }

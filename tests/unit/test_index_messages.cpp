@@ -53,7 +53,7 @@ std::vector<IndexResponse> sample_responses() {
   SeededRandom random(4);
   const NodeId a = id_from(random);
   const Contact c{a, {Endpoint::make_ip(198, 51, 100, 3), 33445}};
-  std::vector<ResponseBody> bodies = {PongResponse{{Endpoint::make_ip(203, 0, 113, 9), 4000}},
+  std::vector<ResponseBody> bodies = {PongResponse{{Endpoint::make_ip(203, 0, 113, 9), 4000}, SupernodeLoad{7, 200, 1, 20, 300, 4000, 2}},
                                       NodesResponse{std::vector<Contact>(kMaxContactsPerResponse, c)},
                                       RecordResponse{Bytes(300, 1)},
                                       KeywordHitsResponse{40, std::vector<KeywordEntry>(kMaxKeywordHitsPerResponse, KeywordEntry{a, 1'700'000'060})},

@@ -362,7 +362,7 @@ TEST_F(IndexNodeTest, HandoverPushesWhatItHoldsToTheClosestOtherSupernodes) {
   const auto answer = [&](const IndexRequest& request, ResponseBody body) {
     node.on_datagram(now, supernode, *encode_response(IndexResponse{request.txid, supernode_id, 0xABCD, std::move(body)}));
   };
-  answer(to_supernode[0], PongResponse{supernode});
+  answer(to_supernode[0], PongResponse{supernode, SupernodeLoad{}});
   collect();
   ASSERT_EQ(to_supernode.size(), 3u);
   EXPECT_EQ(std::get<StoreRecordRequest>(to_supernode[1].body).record, record);
@@ -385,6 +385,48 @@ TEST_F(IndexNodeTest, ASupernodeDropsHandoverRequests) {
   node.on_datagram(now, kMallory, *encode_request(request));
   EXPECT_TRUE(node.take_outbox().empty());
   EXPECT_EQ(node.counters().unexpected, 1u);
+}
+
+TEST_F(IndexNodeTest, PongsCarryTheLoadAndPingedSupernodesLoadsMakeTheView) {
+  node.set_offer(SupernodeLoad{0, 200, 0, 20, 0, 4000, 0});
+  const IndexResponse pong = ask(kAlice, PingRequest{});
+  EXPECT_EQ(std::get<PongResponse>(pong.body).load, node.load());
+
+  // Three other supernodes enter the routing table by pinging us with a token.
+  SeededRandom ids(9);
+  std::map<Endpoint, NodeId> peers;
+  for (uint8_t i = 1; i <= 3; ++i) {
+    const Endpoint sn{Endpoint::make_ip(198, 51, 100, i), 33445};
+    ids.fill(peers[sn].bytes);
+    ask(sn, PingRequest{}, token_for(sn), SenderRole::kSupernode, peers[sn]);
+  }
+  ASSERT_EQ(node.routing().size(), 3u);
+  EXPECT_TRUE(node.peer_loads(now).empty());
+  // Within a load interval (60 s, started at a random point) the node pings them for their load.
+  std::vector<OutDatagram> pings;
+  for (int s = 0; s <= 61 && pings.empty(); ++s) {
+    now += seconds(1);
+    node.on_timer(now);
+    for (auto& d : node.take_outbox())
+      if (const auto r = decode_request(d.bytes); r && std::holds_alternative<PingRequest>(r->body)) pings.push_back(d);
+  }
+  // (The liveness pings of the neighbourhood may fall in the same second: those count too.)
+  ASSERT_GE(pings.size(), 3u);
+  for (const auto& ping : pings) {
+    const auto request = decode_request(ping.bytes);
+    const uint32_t clients = 10 * (ping.to.ip & 0xFF);  // 10, 20, 30 by address
+    const SupernodeLoad load{clients, 200, 0, 20, 0, 4000, 0};
+    node.on_datagram(now, ping.to, *encode_response(IndexResponse{request->txid, peers.at(ping.to), 0x77,
+                                                                  PongResponse{ping.to, load}}));
+  }
+  auto loads = node.peer_loads(now);
+  ASSERT_EQ(loads.size(), 3u);
+  uint32_t total = 0;
+  for (const auto& l : loads) total += l.clients;
+  EXPECT_EQ(total, 10u + 20u + 30u);
+  // Loads age out: a supernode that stops answering no longer counts.
+  now += seconds(181);
+  EXPECT_TRUE(node.peer_loads(now).empty());
 }
 
 }  // namespace
