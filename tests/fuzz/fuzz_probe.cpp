@@ -4,17 +4,9 @@
 // to its nonce and is at most twice its size (no amplification).
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
 #include "net/probe.hpp"
-
-namespace {
-
-bool same_bytes(const koe::Bytes& encoded, const uint8_t* data, size_t size) {
-  return encoded.size() == size && std::memcmp(encoded.data(), data, size) == 0;
-}
-
-}  // namespace
+#include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace koe;
@@ -22,14 +14,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   if (const auto request = decode_probe_request(input)) {
     const Bytes encoded = encode_probe_request(*request);
-    if (!same_bytes(encoded, data, size)) std::abort();
+    if (!fuzz::same_bytes(encoded, input)) std::abort();
     const auto again = decode_probe_request(encoded);
     if (!again || !(*again == *request)) std::abort();
   }
 
   if (const auto response = decode_probe_response(input)) {
     const Bytes encoded = encode_probe_response(*response);
-    if (!same_bytes(encoded, data, size)) std::abort();
+    if (!fuzz::same_bytes(encoded, input)) std::abort();
     const auto again = decode_probe_response(encoded);
     if (!again || !(*again == *response)) std::abort();
   }

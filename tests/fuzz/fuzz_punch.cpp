@@ -5,11 +5,11 @@
 // mutations reach the probe and ack handling behind the MAC check.
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
 #include "net/hole_punch.hpp"
 #include "net/punch_messages.hpp"
 #include "net/random.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
 
@@ -42,14 +42,11 @@ const PunchKeys& keys() {
   return k;
 }
 
-bool same_bytes(const Bytes& encoded, ByteView input) {
-  return encoded.size() == input.size() && std::memcmp(encoded.data(), input.data(), input.size()) == 0;
-}
 
 void check_codecs(ByteView input) {
   if (const auto decoded = decode_punch_offer(input)) {
     const auto encoded = encode_punch_offer(*decoded);
-    if (!encoded || !same_bytes(*encoded, input)) std::abort();
+    if (!encoded || !fuzz::same_bytes(*encoded, input)) std::abort();
     const auto again = decode_punch_offer(*encoded);
     if (!again || !(*again == *decoded)) std::abort();
   }
@@ -58,7 +55,7 @@ void check_codecs(ByteView input) {
     if (!message) continue;
     const Bytes encoded = encode_punch(type, keys().mac_key, *message);
     if (!punch_mac_valid(keys().mac_key, encoded)) std::abort();
-    if (punch_mac_valid(keys().mac_key, input) && !same_bytes(encoded, input)) std::abort();
+    if (punch_mac_valid(keys().mac_key, input) && !fuzz::same_bytes(encoded, input)) std::abort();
     const auto again = decode_punch(type, encoded);
     if (!again || !(*again == *message)) std::abort();
   }

@@ -4,12 +4,12 @@
 // the server never answers a datagram with more than twice its size.
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
 #include "net/filter_probe.hpp"
 #include "net/nat_discovery.hpp"
 #include "net/nat_probe_server.hpp"
 #include "net/random.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
 
@@ -19,19 +19,16 @@ const Endpoint kServer{Endpoint::make_ip(198, 51, 100, 1), 7000};
 const Endpoint kPartner{Endpoint::make_ip(198, 51, 100, 2), 7000};
 const Endpoint kNode{Endpoint::make_ip(203, 0, 113, 9), 4000};
 
-bool same_bytes(const Bytes& encoded, ByteView input) {
-  return encoded.size() == input.size() && std::memcmp(encoded.data(), input.data(), input.size()) == 0;
-}
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const ByteView input(data, size);
   if (const auto redirect = decode_probe_redirect(input)) {
-    if (!same_bytes(encode_probe_redirect(*redirect), input)) std::abort();
+    if (!fuzz::same_bytes(encode_probe_redirect(*redirect), input)) std::abort();
   }
   if (const auto forward = decode_probe_forward(input)) {
-    if (!same_bytes(encode_probe_forward(*forward), input)) std::abort();
+    if (!fuzz::same_bytes(encode_probe_forward(*forward), input)) std::abort();
   }
 
   NatProbeServer server;

@@ -5,11 +5,11 @@
 // input unless it is a fixed-size control answer, and forwards frames unchanged.
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
 #include "net/random.hpp"
 #include "net/relay_client.hpp"
 #include "net/relay_server.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
 
@@ -31,21 +31,18 @@ const Identity& alice() {
   return identity;
 }
 
-bool same_bytes(const Bytes& encoded, ByteView input) {
-  return encoded.size() == input.size() && std::memcmp(encoded.data(), input.data(), input.size()) == 0;
-}
 
 void check_codecs(ByteView input) {
   if (const auto control = decode_relay_control(input)) {
-    if (!same_bytes(encode_relay_control(*control), input)) std::abort();
+    if (!fuzz::same_bytes(encode_relay_control(*control), input)) std::abort();
   }
   if (const auto frame = decode_relay_frame(input)) {
     const auto encoded = encode_relay_frame(frame->session_id, frame->payload);
-    if (!encoded || !same_bytes(*encoded, input)) std::abort();
+    if (!encoded || !fuzz::same_bytes(*encoded, input)) std::abort();
   }
   if (const auto tickets = decode_relay_tickets(input)) {
     const auto encoded = encode_relay_tickets(*tickets);
-    if (!encoded || !same_bytes(*encoded, input)) std::abort();
+    if (!encoded || !fuzz::same_bytes(*encoded, input)) std::abort();
   }
 }
 
@@ -78,7 +75,7 @@ void feed_server(ByteView input) {
     if (out.size() > 1) std::abort();
     for (const auto& d : out) {
       if (d.bytes.size() > wire::kMaxDatagramSize) std::abort();
-      const bool forwarded = same_bytes(d.bytes, input);
+      const bool forwarded = fuzz::same_bytes(d.bytes, input);
       if (!forwarded && d.bytes.size() > kLargestControlAnswer) std::abort();
       if (forwarded && from == kStranger) std::abort();
     }

@@ -4,30 +4,22 @@
 // bounded; the meter takes no report it did not ask for.
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
 #include "net/random.hpp"
 #include "net/upstream_meter.hpp"
 #include "net/upstream_probe.hpp"
 #include "net/upstream_probe_server.hpp"
-
-namespace {
-
-bool same_bytes(const koe::Bytes& encoded, const uint8_t* data, size_t size) {
-  return encoded.size() == size && std::memcmp(encoded.data(), data, size) == 0;
-}
-
-}  // namespace
+#include "tests/fuzz/fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace koe;
   const ByteView input(data, size);
 
   if (const auto train = decode_upstream_train(input)) {
-    if (!same_bytes(encode_upstream_train(*train), data, size)) std::abort();
+    if (!fuzz::same_bytes(encode_upstream_train(*train), input)) std::abort();
   }
   if (const auto report = decode_upstream_report(input)) {
-    if (!same_bytes(encode_upstream_report(*report), data, size)) std::abort();
+    if (!fuzz::same_bytes(encode_upstream_report(*report), input)) std::abort();
     const double kbps = upstream_kbps(*report);
     if (!(kbps > 0 && kbps <= kMaxMeasurableKbps)) std::abort();
   }
