@@ -9,6 +9,7 @@
 #include "audio/opus_decoder.hpp"
 #include "audio/opus_encoder.hpp"
 #include "audio/call_media.hpp"
+#include "audio/voice_engine.hpp"
 #include "audio/voice_processor.hpp"
 #include "audio/voice_receiver.hpp"
 #include "audio/voice_sender.hpp"
@@ -85,14 +86,14 @@ void BM_CallAudioPath(benchmark::State& state) {
 }
 BENCHMARK(BM_CallAudioPath)->Arg(5)->Arg(10)->ArgName("complexity");
 
-// What a voice engine's media thread does per 20 ms frame of a call with the default
+// What a voice engine's media thread does per 20 ms frame of a call with its default
 // processing, without the thread: two sides talk at once (different speech), each
 // processes its microphone against what it played, encodes, and the other parses,
 // buffers and decodes. One iteration is both sides: half of it is one engine's frame.
 // Deterministic (no clock, no threads), so `valgrind --tool=callgrind` counts repeat.
 void BM_EngineCallFrame(benchmark::State& state) {
   struct Side {
-    VoiceProcessor processor;
+    VoiceProcessor processor{kDefaultEchoCanceller, VoiceEngineConfig{}.processing};
     CallMedia media{CallMediaConfig{}};
     std::vector<Sample> speech, microphone = std::vector<Sample>(kDefaultFrameSamples),
                                 played = std::vector<Sample>(kDefaultFrameSamples);
