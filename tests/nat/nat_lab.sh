@@ -14,7 +14,10 @@
 #   LANs    192.168.n.0/24 behind each NAT, with the clients.
 # "relay-failover" is symmetric vs symmetric (so the call is relayed) with a longer call
 # whose relay's supernode is killed (SIGKILL) 2 s after the call connected: the call must
-# go on through the other relay within 3 s.
+# go on through the other relay within 3 s. "relay-to-direct" is cone vs cone with UDP
+# between the two NATs dropped on the internet router until 2 s after the call connected
+# through a relay: background punching must then move the call onto the direct path
+# (the "failover" column is the time from the unblock to the move) with voice throughout.
 # The call's path, setup time and the voice packets each side received come from the
 # clients' --stats-json files; how well each side's recording carries the other's WAV
 # (median correlation of 200 ms blocks) from koe-wav-match. Every namespace is named koenat-<pid>-* and deleted by name
@@ -29,7 +32,7 @@ set -u
 KOE=""
 WAV_MATCH=""
 ATTEMPTS=2
-CASES="cone-cone public-cone same-nat symmetric-cone sequential-cone symmetric-symmetric sequential-sequential fullcone-symmetric double-nat udp-blocked relay-failover"
+CASES="cone-cone public-cone same-nat symmetric-cone sequential-cone symmetric-symmetric sequential-sequential fullcone-symmetric double-nat udp-blocked relay-failover relay-to-direct"
 LOSSES="0 10"
 REPORT=""
 CALL_SECONDS=3
@@ -188,9 +191,27 @@ build_case() {
     double-nat) make_nat cg cgnat 4; make_nat na cone 5 cg; make_nat nb cone 2; A_IP=$(add_client a na 10); B_IP=$(add_client b nb 10) ;;
     udp-blocked) make_nat na blocked 1; make_nat nb cone 2; A_IP=$(add_client a na 10); B_IP=$(add_client b nb 10) ;;
     relay-failover) make_nat na symmetric 1; make_nat nb symmetric 2; A_IP=$(add_client a na 10); B_IP=$(add_client b nb 10) ;;
+    relay-to-direct) make_nat na cone 1; make_nat nb cone 2; A_IP=$(add_client a na 10); B_IP=$(add_client b nb 10)
+      block_between_nats 1 2 ;;
     *) echo "unknown case $1" >&2; return 1 ;;
   esac
 }
+
+# block_between_nats I J: the internet router drops what NATs I and J send each other
+# (their WAN addresses), so only a relay connects them until unblock_between_nats.
+block_between_nats() {
+  local a="203.0.113.$((16 * $1 + 2))" b="203.0.113.$((16 * $2 + 2))"
+  ns inet nft -f - <<EOF
+table ip block {
+  chain forward {
+    type filter hook forward priority -10;
+    ip saddr $a ip daddr $b drop
+    ip saddr $b ip daddr $a drop
+  }
+}
+EOF
+}
+unblock_between_nats() { ns inet nft delete table ip block; }
 
 SUPERNODES="--bootstrap 198.51.100.10:4000 --bootstrap 198.51.100.11:4000"
 
@@ -251,6 +272,33 @@ kill_relay_when_connected() {
   echo "-"
 }
 
+# unblock_when_relayed: once Alice's call is connected through a relay, lifts the block
+# between the NATs 2 s later; prints the milliseconds from the unblock until either side's
+# log says the link moved onto the direct path ("-" if it never did).
+unblock_when_relayed() {
+  local relay=""
+  for _ in $(seq 1 200); do
+    relay="$(json "$R/a.json" '.calls[-1].relay')"
+    [ "$(json "$R/a.json" '.calls[-1].connected')" = true ] && [ "$relay" != "-" ] && break
+    sleep 0.1
+  done
+  [ "$relay" != "-" ] || { echo "-"; return; }
+  sleep 2
+  local unblocked_at
+  unblocked_at="$(local_seconds "$(date +%H:%M:%S.%N | cut -c1-12)")"
+  unblock_between_nats
+  for _ in $(seq 1 200); do
+    local moved
+    moved="$(jq -r '.log[] | select(test("onto the direct path"))' "$R/a.json" "$R/b.json" 2>/dev/null | sort | head -1)"
+    if [ -n "$moved" ]; then
+      awk -v a="$unblocked_at" -v b="$(local_seconds "${moved%% *}")" 'BEGIN {printf "%d\n", (b - a) * 1000}'
+      return
+    fi
+    sleep 0.1
+  done
+  echo "-"
+}
+
 # Runs one attempt; appends "case loss attempt a_path b_path setup_ms a_recv b_recv a_corr b_corr nat_a | nat_b"
 # to $WORK/rows.
 run_attempt() {
@@ -286,6 +334,7 @@ run_attempt() {
   fi
   local seconds="$CALL_SECONDS"
   [ "$case" = relay-failover ] && seconds=10
+  [ "$case" = relay-to-direct ] && seconds=20
   ip netns exec "$P-a" timeout 60 "$KOE" --headless --profile "$R/a" --listen 5000 --supernode never \
     $SUPERNODES --name Alice --call "$b_id" --duration "$seconds" --audio-in "$WORK/voice.wav" \
     --audio-out "$R/a.wav" --stats-json "$R/a.json" >"$R/a.log" 2>&1 &
@@ -293,6 +342,7 @@ run_attempt() {
   PIDS="$PIDS $pa"
   local failover="-"
   [ "$case" = relay-failover ] && failover="$(kill_relay_when_connected)"
+  [ "$case" = relay-to-direct ] && failover="$(unblock_when_relayed)"
   wait "$pa"
   local status=$?
   if [ -n "${LAB_PAUSE:-}" ]; then echo "paused: namespaces $P-*, files $R" && sleep "$LAB_PAUSE"; fi
@@ -370,6 +420,10 @@ failures=0
             # Every attempt failed over to the other relay within 3 s.
             slow=$(echo "$rows" | awk '!($11 ~ /^[0-9]+$/ && $11 <= 3000)' | grep -c .)
             [ "$slow" = 0 ] || failures=$((failures + 1)) ;;
+          relay-to-direct)
+            # Every attempt moved onto the direct path (the call ends there) once unblocked.
+            moved=$(echo "$rows" | awk '$11 ~ /^[0-9]+$/ && $4 == "direct" && $5 == "direct"' | grep -c .)
+            [ "$moved" = "$n" ] || failures=$((failures + 1)) ;;
           symmetric-symmetric|symmetric-cone|sequential-sequential) ;;
           *) [ "$loss" != 0 ] || [ "$direct" = "$n" ] || failures=$((failures + 1)) ;;
         esac
