@@ -104,6 +104,12 @@ void add_election_command(CLI::App& app) {
   cmd->add_option("--min-upstream-kbps", e.min_upstream_kbps, "Upstream a candidate needs")->capture_default_str();
   cmd->add_option("--max-delay-s", c->max_delay_s, "Largest random reaction delay, seconds")->capture_default_str();
   cmd->add_option("--min-role-h", c->min_role_h, "Minimum time in a role after a change, hours")->capture_default_str();
+  cmd->add_option("--shrink-at-h", o.shrink_at_h, "From this hour on, departing nodes are not replaced ...")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--shrink-to", o.shrink_to, "... until only this fraction of --nodes is online (1: no shrinking)")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
   cmd->add_option("--json", c->json_path, "Also write the JSON report to this file");
   cmd->add_flag(
       "--require-targets", c->require_targets,

@@ -277,12 +277,27 @@ void ElectionWorld::leave(uint32_t id, TimePoint now) {
   } else if (n.supernode >= 0) {
     detach(id, now);
   }
+  if (!replaces_departures(now)) return retire(id);
   spawn(id, now, Duration{0}, session());
+}
+
+bool ElectionWorld::replaces_departures(TimePoint now) const {
+  if (options_.shrink_to >= 1.0 || now < TimePoint{} + from_seconds(options_.shrink_at_h * 3600)) return true;
+  return online_ <= static_cast<uint32_t>(options_.shrink_to * static_cast<double>(options_.nodes));
+}
+
+void ElectionWorld::retire(uint32_t id) {
+  Node& n = nodes_[id];
+  ++n.generation;
+  n.online = false;
+  n.election.reset();
+  --online_;
 }
 
 void ElectionWorld::sample(TimePoint now) {
   uint64_t supernodes = 0, clients = 0, max_clients = 0, unattached = 0;
   for (const Node& n : nodes_) {
+    if (!n.online) continue;
     if (n.election->role() == ElectionRole::kSupernode) {
       ++supernodes;
       clients += n.clients.size();
@@ -295,8 +310,9 @@ void ElectionWorld::sample(TimePoint now) {
   const double mean = supernodes ? static_cast<double>(clients) / static_cast<double>(supernodes) : 0;
   const double hours = to_seconds(now - TimePoint{}) / 3600;
   series_.push_back({{"t_h", hours},
+                     {"online", online_},
                      {"supernodes", supernodes},
-                     {"ratio", static_cast<double>(supernodes) / static_cast<double>(nodes_.size())},
+                     {"ratio", static_cast<double>(supernodes) / static_cast<double>(online_)},
                      {"clients_per_supernode", {{"mean", mean}, {"max", max_clients}}},
                      {"busiest_over_mean", mean > 0 ? static_cast<double>(max_clients) / mean : 0.0},
                      {"unattached_clients", unattached},
@@ -311,6 +327,7 @@ void ElectionWorld::sample(TimePoint now) {
 nlohmann::json ElectionWorld::run(std::ostream& progress) {
   const TimePoint start{};
   const double sigma = options_.session_sigma;
+  online_ = options_.nodes;
   for (uint32_t id = 0; id < options_.nodes; ++id) {
     // Start in the churn's stationary state: sessions seen at an instant are length-biased
     // (log-normal with the median times e^sigma^2), and we are uniformly far into each.
@@ -328,7 +345,8 @@ nlohmann::json ElectionWorld::run(std::ostream& progress) {
     if (e.kind == Kind::kSample) {
       sample(e.at);
       const auto& row = series_.back();
-      progress << "koe-sim election: t=" << row["t_h"].get<double>() << " h supernodes " << row["supernodes"]
+      progress << "koe-sim election: t=" << row["t_h"].get<double>() << " h online " << row["online"] << " supernodes "
+               << row["supernodes"]
                << " ratio " << row["ratio"].get<double>() << " busiest/mean " << row["busiest_over_mean"].get<double>()
                << " unattached " << row["unattached_clients"] << '\n';
       agenda_.push(Event{e.at + step, seq_++, Kind::kSample, 0, 0});
@@ -403,6 +421,7 @@ nlohmann::json ElectionWorld::summary() const {
       {"orphan_seconds", steady_orphan_seconds_}};
   return {{"seed", options_.seed},
           {"nodes", options_.nodes},
+          {"shrink", {{"at_h", options_.shrink_at_h}, {"to", options_.shrink_to}}},
           {"hours", options_.hours},
           {"model", "election cores real; attachment, load and handover modeled directly (no index protocol)"},
           {"steady", steady_json},

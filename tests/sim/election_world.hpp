@@ -36,6 +36,10 @@ struct ElectionSimOptions {
   double rtt_median_ms = 60;      // log-normal round-trip times
   double rtt_sigma = 0.6;
   double keepalive_s = 1;  // a supernode is declared dead after 2 missed keep-alives
+  // From shrink_at_h on, a departing node is replaced only while more than shrink_to of
+  // `nodes` are online: the network shrinks at the churn's pace (evening into night).
+  double shrink_at_h = 0;
+  double shrink_to = 1.0;
   ElectionConfig election;
 };
 
@@ -59,6 +63,7 @@ class ElectionWorld {
   };
   struct Node {
     uint32_t generation = 0;
+    bool online = true;  // false: a slot whose user left and was not replaced (shrinking)
     std::unique_ptr<Election> election;
     bool capable = false;    // reachable from outside, with a public or endpoint-independent address
     bool symmetric = false;  // behind a symmetric NAT (reported only)
@@ -81,6 +86,9 @@ class ElectionWorld {
   void push(TimePoint at, Kind kind, uint32_t node, uint32_t target = 0);
   void spawn(uint32_t id, TimePoint now, Duration age, Duration remaining);
   void leave(uint32_t id, TimePoint now);
+  // The user at `id` is gone and nobody takes the slot: its pending events lapse.
+  void retire(uint32_t id);
+  bool replaces_departures(TimePoint now) const;
   void feed_reports(uint32_t id, TimePoint now);
   void drain_events(uint32_t id, TimePoint now);
   void schedule_timer(uint32_t id);
@@ -102,6 +110,7 @@ class ElectionWorld {
   ElectionSimOptions options_;
   SeededRandom random_;
   std::vector<Node> nodes_;
+  uint32_t online_ = 0;
   std::vector<uint32_t> supernodes_;  // listed (accepting) supernodes
   std::priority_queue<Event, std::vector<Event>, std::greater<>> agenda_;
   uint64_t seq_ = 0;
