@@ -43,7 +43,9 @@ bool EnetLinks::open(const noise::Key& peer) {
   ENetAddress address = enet_from_endpoint(*endpoint);
   link.peer = enet_host_connect(host_, &address, kLinkChannelCount, 0);
   link.outgoing = true;
-  return link.peer != nullptr;
+  if (link.peer == nullptr) return false;
+  link.peer->roundTripTime = kConnectRoundTripGuessMs;
+  return true;
 }
 
 void EnetLinks::close(const noise::Key& peer) {
