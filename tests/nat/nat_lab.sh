@@ -239,32 +239,33 @@ local_seconds() { echo "$1" | awk -F: '{printf "%.3f\n", $1 * 3600 + $2 * 60 + $
 # child_of PID: the PID of a child of PID (from /proc; procps may be missing).
 child_of() { grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | head -1 | cut -d/ -f3; }
 
-# kill_relay_when_connected: once Alice's call is connected through a relay, kills that
-# relay's supernode outright 2 s later; prints the milliseconds from the kill until
-# Alice's log says the call went through another relay ("-" if it never did).
-kill_relay_when_connected() {
-  local relay="" n
+# relay_of_connected_call: waits (up to 20 s) until Alice's call is connected through a
+# relay, then 2 s more; prints the relay's ip:port ("-" if the call never got one).
+relay_of_connected_call() {
+  local relay=""
   for _ in $(seq 1 200); do
     relay="$(json "$R/a.json" '.calls[-1].relay')"
     [ "$(json "$R/a.json" '.calls[-1].connected')" = true ] && [ "$relay" != "-" ] && break
     sleep 0.1
   done
-  [ "$relay" != "-" ] || { echo "-"; return; }
-  sleep 2
-  n="${relay#198.51.100.1}"
-  n="${n%%:*}"
-  # The supernode is koe under `timeout`: SIGKILL koe itself, as a crash would.
-  local victim
-  victim="$(child_of "${SUPERNODE_PID[$n]}")"
-  [ -n "$victim" ] || { echo "-"; return; }
-  local killed_at
-  killed_at="$(local_seconds "$(date +%H:%M:%S.%N | cut -c1-12)")"
-  kill -KILL "$victim"
-  for _ in $(seq 1 100); do
-    local moved
-    moved="$(jq -r --arg old "$relay" '.log[] | select(test("call relayed through")) | select(contains($old) | not)' "$R/a.json" 2>/dev/null | tail -1)"
-    if [ -n "$moved" ]; then
-      awk -v a="$killed_at" -v b="$(local_seconds "${moved%% *}")" 'BEGIN {printf "%d\n", (b - a) * 1000}'
+  [ "$relay" = "-" ] || sleep 2
+  echo "$relay"
+}
+
+# now_seconds: local wall-clock time in seconds since midnight, as log lines carry it.
+now_seconds() { local_seconds "$(date +%H:%M:%S.%N | cut -c1-12)"; }
+
+# ms_after_line START_S JQ_FILTER FILES...: waits (up to 20 s) for the first log line the
+# filter selects in the stats FILES; prints the milliseconds from START_S to that line's
+# time ("-" if none came).
+ms_after_line() {
+  local start="$1" filter="$2"
+  shift 2
+  for _ in $(seq 1 200); do
+    local line
+    line="$(jq -r "$filter" "$@" 2>/dev/null | sort | head -1)"
+    if [ -n "$line" ]; then
+      awk -v a="$start" -v b="$(local_seconds "${line%% *}")" 'BEGIN {printf "%d\n", (b - a) * 1000}'
       return
     fi
     sleep 0.1
@@ -272,31 +273,32 @@ kill_relay_when_connected() {
   echo "-"
 }
 
-# unblock_when_relayed: once Alice's call is connected through a relay, lifts the block
-# between the NATs 2 s later; prints the milliseconds from the unblock until either side's
+# kill_relay_when_connected: 2 s after Alice's call is connected through a relay, kills
+# that relay's supernode outright; prints the milliseconds from the kill until Alice's log
+# says the call went through another relay ("-" if it never did).
+kill_relay_when_connected() {
+  local relay n victim killed_at
+  relay="$(relay_of_connected_call)"
+  [ "$relay" != "-" ] || { echo "-"; return; }
+  n="${relay#198.51.100.1}"
+  n="${n%%:*}"
+  # The supernode is koe under `timeout`: SIGKILL koe itself, as a crash would.
+  victim="$(child_of "${SUPERNODE_PID[$n]}")"
+  [ -n "$victim" ] || { echo "-"; return; }
+  killed_at="$(now_seconds)"
+  kill -KILL "$victim"
+  ms_after_line "$killed_at" ".log[] | select(test(\"call relayed through\")) | select(contains(\"$relay\") | not)" "$R/a.json"
+}
+
+# unblock_when_relayed: 2 s after Alice's call is connected through a relay, lifts the
+# block between the NATs; prints the milliseconds from the unblock until either side's
 # log says the link moved onto the direct path ("-" if it never did).
 unblock_when_relayed() {
-  local relay=""
-  for _ in $(seq 1 200); do
-    relay="$(json "$R/a.json" '.calls[-1].relay')"
-    [ "$(json "$R/a.json" '.calls[-1].connected')" = true ] && [ "$relay" != "-" ] && break
-    sleep 0.1
-  done
-  [ "$relay" != "-" ] || { echo "-"; return; }
-  sleep 2
   local unblocked_at
-  unblocked_at="$(local_seconds "$(date +%H:%M:%S.%N | cut -c1-12)")"
+  [ "$(relay_of_connected_call)" != "-" ] || { echo "-"; return; }
+  unblocked_at="$(now_seconds)"
   unblock_between_nats
-  for _ in $(seq 1 200); do
-    local moved
-    moved="$(jq -r '.log[] | select(test("onto the direct path"))' "$R/a.json" "$R/b.json" 2>/dev/null | sort | head -1)"
-    if [ -n "$moved" ]; then
-      awk -v a="$unblocked_at" -v b="$(local_seconds "${moved%% *}")" 'BEGIN {printf "%d\n", (b - a) * 1000}'
-      return
-    fi
-    sleep 0.1
-  done
-  echo "-"
+  ms_after_line "$unblocked_at" '.log[] | select(test("onto the direct path"))' "$R/a.json" "$R/b.json"
 }
 
 # Runs one attempt; appends "case loss attempt a_path b_path setup_ms a_recv b_recv a_corr b_corr nat_a | nat_b"
