@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "net/bytes.hpp"
 #include "net/endpoint.hpp"
+#include "net/udp_socket.hpp"
 
 namespace koe {
 
@@ -21,13 +23,10 @@ class LoopbackTunnel {
  public:
   // `node` is the node socket's own endpoint (ip 0: bound to every interface).
   static std::variant<std::unique_ptr<LoopbackTunnel>, std::string> open(const Endpoint& node);
-  ~LoopbackTunnel();
-  LoopbackTunnel(const LoopbackTunnel&) = delete;
-  LoopbackTunnel& operator=(const LoopbackTunnel&) = delete;
 
-  int fd() const { return fd_; }
+  int fd() const { return socket_.fd(); }
   // Where the node sends what is meant for the peer.
-  const Endpoint& endpoint() const { return endpoint_; }
+  const Endpoint& endpoint() const { return socket_.local(); }
   // Datagrams the node's socket sent here since the last call, at most `max`; anything
   // from another source is dropped and counted.
   std::vector<Bytes> drain(size_t max);
@@ -36,9 +35,8 @@ class LoopbackTunnel {
   uint64_t dropped() const { return dropped_; }
 
  private:
-  LoopbackTunnel(int fd, Endpoint endpoint, Endpoint node) : fd_(fd), endpoint_(endpoint), node_(node) {}
-  int fd_;
-  Endpoint endpoint_;
+  LoopbackTunnel(UdpSocket socket, Endpoint node) : socket_(std::move(socket)), node_(node) {}
+  UdpSocket socket_;
   Endpoint node_;  // where injected datagrams go
   uint64_t dropped_ = 0;
 };

@@ -7,24 +7,21 @@
 
 #include "net/bytes.hpp"
 #include "net/endpoint.hpp"
+#include "net/udp_socket.hpp"
 
 namespace koe::test {
 
 class UdpTestSocket {
  public:
   UdpTestSocket();  // bound to 127.0.0.1 on an ephemeral port
-  ~UdpTestSocket();
-  UdpTestSocket(const UdpTestSocket&) = delete;
-  UdpTestSocket& operator=(const UdpTestSocket&) = delete;
 
-  Endpoint local() const { return local_; }
+  Endpoint local() const { return socket_.local(); }
   void send_to(const Endpoint& to, ByteView bytes) const;
   // The next datagram within `limit`, or nullopt.
   std::optional<Bytes> receive(std::chrono::milliseconds limit, Endpoint* from = nullptr) const;
 
  private:
-  int fd_;
-  Endpoint local_;
+  UdpSocket socket_;
 };
 
 }  // namespace koe::test
