@@ -26,6 +26,7 @@
 #include "net/loopback_tunnel.hpp"
 #include "net/random.hpp"
 #include "net/secure_transport.hpp"
+#include "net/spray_sockets.hpp"
 #include "net/upstream_meter.hpp"
 #include "net/upstream_probe_server.hpp"
 
@@ -79,6 +80,7 @@ class NodeCores final : public LoopHandler {
   bool pump_traversal(TimePoint now);  // true when it produced work for the other cores
   void on_introduction_message(TimePoint now, const NodeId& from, const ControlMessage& message);
   void on_nat_event(TimePoint now, const NatDiscoveryEvent& event);
+  void apply_spray(TimePoint now, const TraversalSpray& spray);
   void set_traversal_supernodes(TimePoint now);
   // --- node_election.cpp: the supernode election.
   ElectionFacts election_facts() const;
@@ -122,6 +124,7 @@ class NodeCores final : public LoopHandler {
   AppSnapshot state_;
   Publish publish_;
   std::map<PublicKey, std::unique_ptr<LoopbackTunnel>> tunnels_;  // relayed peers' stand-ins
+  std::map<PublicKey, std::unique_ptr<SpraySockets>> sprays_;     // birthday punching's sockets
   TimePoint next_publish_ = kNever;
   TimePoint next_contact_sweep_ = kNever;
   TimePoint next_supernode_check_ = kNever;

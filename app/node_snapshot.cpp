@@ -28,8 +28,10 @@ CallStats NodeCores::call_stats(TimePoint now) const {
   if (call->answered) stats.setup_time = *call->answered - call->started;
   stats.rtt = call->rtt;
   if (const auto key = peers_.key_of(call->peer); key && stats.connected) {
-    stats.path = traversal_.path(*key) == TraversalPath::kRelay ? CallPath::kRelay
-                                                                 : path_to(secure_.sessions().peer_endpoint(*key));
+    // A link a spray socket carries has the tunnel's loopback endpoint, but it is direct.
+    if (traversal_.path(*key) == TraversalPath::kRelay) stats.path = CallPath::kRelay;
+    else if (traversal_.carried_by_spray_socket(*key)) stats.path = CallPath::kDirect;
+    else stats.path = path_to(secure_.sessions().peer_endpoint(*key));
     stats.relay = traversal_.relay_of(*key);
   }
   if (voice_ && stats.connected) {

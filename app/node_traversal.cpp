@@ -91,11 +91,43 @@ bool NodeCores::pump_traversal(TimePoint now) {
     traversal_.on_tunnel_opened(now, tunnel.key, created->endpoint());
     tunnels_.emplace(tunnel.key, std::move(created));
   }
+  for (const auto& spray : traversal_.take_sprays()) {
+    busy = true;
+    apply_spray(now, spray);
+  }
+  for (const auto& send : traversal_.take_spray_sends())
+    if (const auto it = sprays_.find(send.key); it != sprays_.end()) it->second->send(send.socket, send.to, send.bytes);
   for (const auto& delivery : traversal_.take_deliveries())
     if (const auto it = tunnels_.find(delivery.key); it != tunnels_.end()) it->second->inject(delivery.datagram);
   for (const auto& event : traversal_.take_nat_events()) on_nat_event(now, event);
   for (const NodeId& peer : traversal_.take_lookups()) lookups_[index_.lookup(now, peer)] = peer;
   return busy;
+}
+
+void NodeCores::apply_spray(TimePoint now, const TraversalSpray& spray) {
+  switch (spray.action) {
+    case TraversalSpray::Action::kOpen: {
+      sprays_.erase(spray.key);  // the previous attempt's sockets first: descriptors are finite
+      auto opened = std::make_unique<SpraySockets>(spray.generation, spray.count);
+      if (!opened->error().empty())
+        log("birthday punching with " + std::to_string(opened->opened()) + " of " + std::to_string(spray.count) +
+            " sockets: " + opened->error());
+      const uint32_t count = opened->opened();
+      sprays_[spray.key] = std::move(opened);
+      traversal_.on_spray_opened(now, spray.key, spray.generation, count);
+      break;
+    }
+    case TraversalSpray::Action::kKeep:
+      if (const auto it = sprays_.find(spray.key); it != sprays_.end()) {
+        it->second->keep_only(spray.socket);
+        log("birthday punching hit: the link with " + short_id(node_id_from_public_key(spray.key)) +
+            " goes through spray socket " + std::to_string(spray.socket));
+      }
+      break;
+    case TraversalSpray::Action::kClose:
+      sprays_.erase(spray.key);
+      break;
+  }
 }
 
 void NodeCores::on_nat_event(TimePoint now, const NatDiscoveryEvent& event) {
@@ -118,13 +150,22 @@ void NodeCores::on_nat_event(TimePoint now, const NatDiscoveryEvent& event) {
 std::vector<int> NodeCores::watched_fds() const {
   std::vector<int> fds;
   for (const auto& [key, tunnel] : tunnels_) fds.push_back(tunnel->fd());
+  for (const auto& [key, spray] : sprays_)
+    for (const int fd : spray->fds()) fds.push_back(fd);
   return fds;
 }
 
 void NodeCores::on_readable(TimePoint now, int fd) {
   for (const auto& [key, tunnel] : tunnels_) {
     if (tunnel->fd() != fd) continue;
-    for (const Bytes& datagram : tunnel->drain(kTunnelBatch)) traversal_.send_through_relay(key, datagram);
+    for (const Bytes& datagram : tunnel->drain(kTunnelBatch)) traversal_.send_through_tunnel(key, datagram);
+    break;
+  }
+  for (const auto& [key, spray] : sprays_) {
+    const auto socket = spray->socket_of(fd);
+    if (!socket) continue;
+    for (const auto& [from, datagram] : spray->drain(*socket, kTunnelBatch))
+      traversal_.on_spray_datagram(now, key, *socket, from, datagram);
     break;
   }
   pump(now);

@@ -30,7 +30,12 @@ struct Traversal::Attempt {
   bool tunnel_requested = false;
   std::optional<Endpoint> tunnel;
   bool link_up = false;
-  bool relayed = false;  // the link is up through the tunnel
+  bool relayed = false;  // the link is up through the tunnel and a relay
+  uint32_t spray_generation = 0;  // the newest set of spray sockets asked for
+  // The spray socket that punched through and now carries the link (through the
+  // tunnel), and the peer's endpoint it reaches; 0 while there is none.
+  uint16_t carrier = 0;
+  Endpoint carrier_peer;
   TimePoint expires = kNever;
   TimePoint release_relays_at = kNever;
 };
@@ -287,6 +292,10 @@ void Traversal::start_punch(TimePoint now, Attempt& attempt, const PunchOffer& t
 }
 
 void Traversal::on_punch_event(TimePoint now, Attempt& attempt, const HolePunchEvent& event) {
+  if (event.kind == HolePunchEvent::Kind::kDirect && event.result && event.result->socket != kSharedSocket) {
+    on_carrier_found(now, attempt, *event.result);
+    return;
+  }
   attempt.path.on_punch_event(event);
   if (event.kind == HolePunchEvent::Kind::kDirect && event.result) {
     ++counters_.punched;
@@ -302,6 +311,59 @@ void Traversal::on_punch_event(TimePoint now, Attempt& attempt, const HolePunchE
     }
   } else if (event.kind == HolePunchEvent::Kind::kFailed && attempt.initiator && !attempt.link_up) {
     allocate_relays(now, attempt);
+  }
+}
+
+void Traversal::on_carrier_found(TimePoint now, Attempt& attempt, const PunchResult& result) {
+  // Our side of a birthday hit: the session goes through the tunnel (opened now, or
+  // already carrying it through a relay), whose egress becomes that socket. The
+  // session itself does not move; the relay lingers for what is still in flight.
+  ++counters_.punched;
+  ++counters_.birthday_punched;
+  attempt.carrier = result.socket;
+  attempt.carrier_peer = result.remote;
+  sprays_.push_back({attempt.key, TraversalSpray::Action::kKeep, attempt.spray_generation, 0, result.socket});
+  if (attempt.relayed) {
+    ++counters_.moved_to_direct;
+    attempt.relayed = false;
+    attempt.release_relays_at = now + config_.relay_linger;
+  }
+  open_tunnel(attempt);
+}
+
+void Traversal::request_spray(Attempt& attempt) {
+  const uint32_t generation = attempt.punch->spray_generation();
+  if (generation == attempt.spray_generation || attempt.carrier != 0 ||
+      attempt.punch->state() == HolePunchState::kConnected || attempt.punch->state() == HolePunchState::kStopped)
+    return;
+  if (spraying_ && *spraying_ != attempt.key) return;  // another peer's attempt has the sockets
+  spraying_ = attempt.key;
+  attempt.spray_generation = generation;
+  sprays_.push_back({attempt.key, TraversalSpray::Action::kOpen, generation, attempt.punch->plan().spray_sockets, 0});
+}
+
+void Traversal::on_spray_opened(TimePoint now, const PublicKey& key, uint32_t generation, uint32_t opened) {
+  Attempt* attempt = find(key);
+  if (!attempt || !attempt->punch) return;
+  attempt->punch->set_spray_sockets(generation, opened);
+  collect(now);
+}
+
+void Traversal::on_spray_datagram(TimePoint now, const PublicKey& key, uint16_t socket, const Endpoint& from,
+                                  ByteView bytes) {
+  Attempt* attempt = find(key);
+  if (!attempt) {
+    ++counters_.spray_dropped;
+    return;
+  }
+  const auto header = wire::decode_header(bytes);
+  if (header && (header->type == wire::PacketType::kPunchProbe || header->type == wire::PacketType::kPunchAck)) {
+    if (!attempt->punch || !attempt->punch->on_datagram(now, from, bytes, socket)) ++counters_.spray_dropped;
+    collect(now);
+  } else if (socket == attempt->carrier && from == attempt->carrier_peer && attempt->tunnel) {
+    deliveries_.push_back({key, Bytes(bytes.begin(), bytes.end())});
+  } else {
+    ++counters_.spray_dropped;  // e.g. the peer's session before our side saw the hit: it retries
   }
 }
 
@@ -366,9 +428,13 @@ void Traversal::on_tunnel_opened(TimePoint /*now*/, const PublicKey& key, const 
   if (!attempt->link_up && attempt->initiator) connects_.push_back({key, tunnel, false});
 }
 
-void Traversal::send_through_relay(const PublicKey& key, ByteView datagram) {
+void Traversal::send_through_tunnel(const PublicKey& key, ByteView datagram) {
   Attempt* attempt = find(key);
   if (!attempt) return;
+  if (attempt->carrier != 0) {
+    spray_sends_.push_back({key, attempt->carrier, attempt->carrier_peer, Bytes(datagram.begin(), datagram.end())});
+    return;
+  }
   const CallRoute& route = attempt->path.route();
   bool sent = route.kind == CallRoute::Kind::kRelay && relay_client_.send(route.relay, datagram);
   for (const RelayHandle handle : attempt->path.relays())  // lingering after a move
@@ -381,7 +447,9 @@ void Traversal::on_link_up(TimePoint now, const PublicKey& key, std::optional<En
   Attempt* attempt = find(key);
   if (!attempt) return;
   attempt->link_up = true;
-  attempt->relayed = attempt->tunnel && endpoint == attempt->tunnel;
+  const bool tunnelled = attempt->tunnel && endpoint == attempt->tunnel;
+  if (tunnelled && attempt->carrier != 0) return;  // punched, through a spray socket: it carries the link
+  attempt->relayed = tunnelled;
   if (attempt->relayed) {
     ++counters_.relayed;
     return;  // keep punching in the background: the link moves when a path opens
@@ -403,6 +471,8 @@ void Traversal::release(Attempt& attempt) {
   if (attempt.punch) attempt.punch->stop();
   for (const RelayHandle handle : attempt.path.relays()) relay_client_.release(handle);
   if (attempt.tunnel_requested) tunnels_.push_back({attempt.key, false});
+  if (attempt.spray_generation != 0) sprays_.push_back({attempt.key, TraversalSpray::Action::kClose, 0, 0, 0});
+  if (spraying_ == attempt.key) spraying_.reset();
 }
 
 Traversal::Attempt* Traversal::find(const PublicKey& key) {
@@ -432,7 +502,13 @@ TraversalPath Traversal::path(const PublicKey& key) const {
 
 bool Traversal::has_path(const PublicKey& key) const {
   const Attempt* attempt = find(key);
-  return attempt && (attempt->tunnel_requested || attempt->path.route().kind == CallRoute::Kind::kDirect);
+  return attempt && (attempt->tunnel_requested || attempt->carrier != 0 ||
+                     attempt->path.route().kind == CallRoute::Kind::kDirect);
+}
+
+bool Traversal::carried_by_spray_socket(const PublicKey& key) const {
+  const Attempt* attempt = find(key);
+  return attempt && attempt->carrier != 0;
 }
 
 std::optional<Endpoint> Traversal::relay_of(const PublicKey& key) const {
@@ -468,9 +544,17 @@ void Traversal::on_timer(TimePoint now) {
     if (!attempt.link_up && now >= attempt.resend_tickets_at) send_tickets(now, attempt, attempt.tickets);
     if (now >= attempt.release_relays_at) {
       attempt.release_relays_at = kNever;
-      for (const RelayHandle handle : attempt.path.relays()) relay_client_.release(handle);
-      if (attempt.tunnel_requested) tunnels_.push_back({attempt.key, false});
+      if (attempt.carrier != 0) {
+        // Carried through a spray socket: the attempt (and its tunnel) lives with the link.
+        while (!attempt.path.relays().empty()) {
+          relay_client_.release(attempt.path.relays().front());
+          attempt.path.remove_relay(attempt.path.relays().front());
+        }
+        ++it;
+        continue;
+      }
       // The link is direct now: the attempt has nothing left to do.
+      release(attempt);
       it = attempts_.erase(it);
       continue;
     }
@@ -496,7 +580,10 @@ void Traversal::collect(TimePoint now) {
   for (auto& [key, attempt] : attempts_) {
     if (attempt->initiator) send_offer_when_ready(now, *attempt);
     if (!attempt->punch) continue;
+    request_spray(*attempt);
     for (auto& out : attempt->punch->take_outbox()) outbox_.push_back(std::move(out));
+    for (auto& out : attempt->punch->take_spray_outbox())
+      spray_sends_.push_back({key, out.socket, out.to, std::move(out.bytes)});
     for (const auto& event : attempt->punch->take_events()) on_punch_event(now, *attempt, event);
     attempt->path.update(now, relay_client_);
   }

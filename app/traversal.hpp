@@ -5,7 +5,8 @@
 // supernode, HolePunch on the shared socket, a relay session when punching has not
 // worked within about a second, and background punching that moves a relayed link onto
 // the direct path. The node carries a relayed link through a LoopbackTunnel it opens on
-// request. Sans-IO (`now` passed in); net thread; borrows the identity and random source.
+// request; a link punched through one of birthday punching's spray sockets goes
+// through such a tunnel too, its egress that socket instead of the relay. Sans-IO (`now` passed in); net thread; borrows the identity and random source.
 #pragma once
 
 #include <map>
@@ -66,7 +67,26 @@ struct TraversalTunnel {
   PublicKey key{};
   bool open = true;
 };
-// Hand `datagram` to `key`'s tunnel: the relay brought it from the peer.
+// Birthday punching's extra sockets for `key` (docs/nat-traversal.md): open `count`
+// fresh ones as `generation` (replacing any older set), keep only `socket` (it punched
+// through and now carries the link), or close them all.
+struct TraversalSpray {
+  enum class Action : uint8_t { kOpen, kKeep, kClose };
+  PublicKey key{};
+  Action action = Action::kOpen;
+  uint32_t generation = 0;
+  uint32_t count = 0;
+  uint16_t socket = 0;
+};
+// Send `bytes` to `to` from `key`'s spray socket `socket`.
+struct TraversalSpraySend {
+  PublicKey key{};
+  uint16_t socket = 0;
+  Endpoint to;
+  Bytes bytes;
+};
+// Hand `datagram` to `key`'s tunnel: the relay (or a spray socket carrying the link)
+// brought it from the peer.
 struct TraversalDelivery {
   PublicKey key{};
   Bytes datagram;
@@ -81,6 +101,8 @@ struct TraversalCounters {
   uint64_t punched = 0;            // attempts that found a direct path
   uint64_t relayed = 0;            // links that went up through a relay
   uint64_t moved_to_direct = 0;    // relayed links moved onto a punched path
+  uint64_t birthday_punched = 0;   // of `punched`: through a spray socket
+  uint64_t spray_dropped = 0;      // datagrams on spray sockets that were not for us
   uint64_t introductions_refused = 0;  // could not be opened, or unexpected
   uint64_t forwards_refused = 0;   // Introduce for a node we cannot reach, or over the rate
 };
@@ -114,8 +136,13 @@ class Traversal {
   void count_refused_forward() { ++counters_.forwards_refused; }
 
   void on_tunnel_opened(TimePoint now, const PublicKey& key, const Endpoint& tunnel);
-  // What our socket sent into `key`'s tunnel: wrapped for the relay.
-  void send_through_relay(const PublicKey& key, ByteView datagram);
+  // What our socket sent into `key`'s tunnel: out through the spray socket carrying
+  // the link, or wrapped for the relay.
+  void send_through_tunnel(const PublicKey& key, ByteView datagram);
+  // The node opened `opened` spray sockets of `generation` for `key` (maybe fewer than asked).
+  void on_spray_opened(TimePoint now, const PublicKey& key, uint32_t generation, uint32_t opened);
+  // A datagram arrived on `key`'s spray socket `socket`.
+  void on_spray_datagram(TimePoint now, const PublicKey& key, uint16_t socket, const Endpoint& from, ByteView bytes);
   void on_link_up(TimePoint now, const PublicKey& key, std::optional<Endpoint> endpoint);
   void on_link_down(const PublicKey& key);
 
@@ -137,6 +164,8 @@ class Traversal {
   // The NAT discovery's results since the last call.
   std::vector<NatDiscoveryEvent> take_nat_events() { return std::exchange(nat_events_, {}); }
   std::optional<Endpoint> relay_of(const PublicKey& key) const;
+  // The link with `key` goes through a spray socket that birthday punching opened.
+  bool carried_by_spray_socket(const PublicKey& key) const;
   size_t relay_sessions() const { return relay_server_ ? relay_server_->session_count() : 0; }
   const TraversalCounters& counters() const { return counters_; }
 
@@ -145,6 +174,8 @@ class Traversal {
   std::vector<TraversalConnect> take_connects() { return std::exchange(connects_, {}); }
   std::vector<TraversalTunnel> take_tunnels() { return std::exchange(tunnels_, {}); }
   std::vector<TraversalDelivery> take_deliveries() { return std::exchange(deliveries_, {}); }
+  std::vector<TraversalSpray> take_sprays() { return std::exchange(sprays_, {}); }
+  std::vector<TraversalSpraySend> take_spray_sends() { return std::exchange(spray_sends_, {}); }
   // Peers whose record should be looked up again (their supernode may have changed).
   std::vector<NodeId> take_lookups() { return std::exchange(lookups_, {}); }
 
@@ -162,6 +193,8 @@ class Traversal {
   void allocate_relays(TimePoint now, Attempt& attempt);
   void on_relay_event(TimePoint now, RelayClientEvent& event);
   void open_tunnel(Attempt& attempt);
+  void request_spray(Attempt& attempt);
+  void on_carrier_found(TimePoint now, Attempt& attempt, const PunchResult& result);
   void release(Attempt& attempt);
   Attempt* find(const PublicKey& key);
   const Attempt* find(const PublicKey& key) const;
@@ -188,6 +221,10 @@ class Traversal {
   std::vector<TraversalConnect> connects_;
   std::vector<TraversalTunnel> tunnels_;
   std::vector<TraversalDelivery> deliveries_;
+  std::vector<TraversalSpray> sprays_;
+  std::vector<TraversalSpraySend> spray_sends_;
+  // One attempt at a time sprays (256 sockets each); others punch without.
+  std::optional<PublicKey> spraying_;
   std::vector<NatDiscoveryEvent> nat_events_;
   std::vector<NodeId> lookups_;
 };

@@ -9,6 +9,10 @@ namespace {
 constexpr size_t kMaxSentProbes = 1024;    // acks older than this many probes are ignored
 constexpr size_t kMaxPeerReflexive = 8;    // distinct sources of the peer's probes we try back
 
+uint64_t target_key(const Endpoint& to, uint16_t socket) {
+  return (uint64_t{to.ip} << 32) | (uint64_t{to.port} << 16) | socket;
+}
+
 }  // namespace
 
 Duration punch_start_delay(Duration signalling_rtt, bool sent_last_message) {
@@ -46,6 +50,10 @@ void HolePunch::fail() {
 void HolePunch::begin_attempt(TimePoint now) {
   ++attempt_;
   if (attempt_ > 1) plan_ = make_punch_plan(ours_, theirs_, random_, config_.plan);  // fresh random guesses
+  if (plan_.spray_sockets > 0) {
+    ++spray_generation_;  // fresh sockets: fresh random mappings on our NAT
+    spray_open_ = 0;
+  }
   attempt_start_ = now;
   round_ = 0;
   attempt_probes_ = 0;
@@ -57,15 +65,28 @@ void HolePunch::begin_attempt(TimePoint now) {
 
 bool HolePunch::send_probe(TimePoint now, const PunchTarget& target, bool triggered) {
   if (!triggered && attempt_probes_ >= config_.max_probes_per_attempt) return false;
+  if (target.socket > spray_open_) return false;  // that spray socket is not open (yet)
   const uint64_t nonce = random_.next_u64();
-  outbox_.push_back({target.to, encode_punch(wire::PacketType::kPunchProbe, keys_.mac_key,
-                                             PunchMessage{keys_.id, nonce, keys_.local_role, target.to})});
+  send(target.socket, target.to,
+       encode_punch(wire::PacketType::kPunchProbe, keys_.mac_key, PunchMessage{keys_.id, nonce, keys_.local_role, target.to}));
   sent_.push_back({nonce, target, now});
   if (sent_.size() > kMaxSentProbes) sent_.pop_front();
-  last_sent_to_[target.to] = now;
+  last_sent_to_[target_key(target.to, target.socket)] = now;
   ++attempt_probes_;
   ++probes_sent_;
   return true;
+}
+
+void HolePunch::send(uint16_t socket, const Endpoint& to, Bytes bytes) {
+  if (socket == kSharedSocket) {
+    outbox_.push_back({to, std::move(bytes)});
+  } else {
+    spray_outbox_.push_back({socket, to, std::move(bytes)});
+  }
+}
+
+void HolePunch::set_spray_sockets(uint32_t generation, uint32_t open) {
+  if (generation == spray_generation_) spray_open_ = std::min(open, plan_.spray_sockets);
 }
 
 void HolePunch::run_round(TimePoint now) {
@@ -79,12 +100,15 @@ void HolePunch::run_round(TimePoint now) {
   };
   const bool lan_only = plan_.lan_first && round_ == 0;  // LAN gets a round's head start
   for (const PunchTarget& t : peer_reflexive_) send(t);
-  for (const PunchTarget& t : plan_.basic) {
-    if (!lan_only || t.kind == PunchPathKind::kLan) send(t);
+  if (round_ % plan_.basic_every_rounds == 0) {
+    for (const PunchTarget& t : plan_.basic) {
+      if (!lan_only || t.kind == PunchPathKind::kLan) send(t);
+    }
   }
   if (!lan_only && !plan_.guesses.empty()) {
     while (allowance > 0 && (plan_.cycle_guesses || guess_cursor_ < plan_.guesses.size())) {
-      if (!send(plan_.guesses[guess_cursor_++ % plan_.guesses.size()])) break;
+      if (!send(plan_.guesses[guess_cursor_ % plan_.guesses.size()])) break;
+      ++guess_cursor_;
     }
   }
   ++round_;
@@ -108,7 +132,7 @@ bool HolePunch::ack_allowed(TimePoint now) {
   return true;
 }
 
-bool HolePunch::on_datagram(TimePoint now, const Endpoint& from, ByteView bytes) {
+bool HolePunch::on_datagram(TimePoint now, const Endpoint& from, ByteView bytes, uint16_t socket) {
   const auto header = wire::decode_header(bytes);
   if (!header || (header->type != wire::PacketType::kPunchProbe && header->type != wire::PacketType::kPunchAck)) {
     return false;
@@ -122,46 +146,44 @@ bool HolePunch::on_datagram(TimePoint now, const Endpoint& from, ByteView bytes)
   }
   if (state_ == HolePunchState::kStopped || state_ == HolePunchState::kWaiting) return true;
   if (header->type == wire::PacketType::kPunchProbe) {
-    on_probe(now, from, *message);
+    on_probe(now, from, socket, *message);
   } else {
-    on_ack(now, from, *message);
+    on_ack(now, from, socket, *message);
   }
   return true;
 }
 
-void HolePunch::on_probe(TimePoint now, const Endpoint& from, const PunchMessage& probe) {
+void HolePunch::on_probe(TimePoint now, const Endpoint& from, uint16_t socket, const PunchMessage& probe) {
   if (ack_allowed(now)) {
-    outbox_.push_back({from, encode_punch(wire::PacketType::kPunchAck, keys_.mac_key,
-                                          PunchMessage{keys_.id, probe.nonce, keys_.local_role, from})});
+    send(socket, from,
+         encode_punch(wire::PacketType::kPunchAck, keys_.mac_key, PunchMessage{keys_.id, probe.nonce, keys_.local_role, from}));
   }
   if (state_ == HolePunchState::kConnected) return;
-  // The peer reaches us from `from`: probe back there at once (a triggered check), so
-  // our ack from the peer comes within one round trip even between our rounds.
-  const auto known = [&](const std::vector<PunchTarget>& list) {
-    return std::any_of(list.begin(), list.end(), [&](const PunchTarget& t) { return t.to == from; });
-  };
-  PunchTarget target{from, PunchPathKind::kPeerReflexive};
-  if (const auto it = std::find_if(plan_.basic.begin(), plan_.basic.end(), [&](const PunchTarget& t) { return t.to == from; });
-      it != plan_.basic.end()) {
+  // The peer reaches us from `from` (on `socket`): probe back there at once (a
+  // triggered check), so our ack from the peer comes within one round trip even
+  // between our rounds.
+  PunchTarget target{from, PunchPathKind::kPeerReflexive, socket};
+  const auto same = [&](const PunchTarget& t) { return t.to == from && t.socket == socket; };
+  if (const auto it = std::find_if(plan_.basic.begin(), plan_.basic.end(), same); it != plan_.basic.end()) {
     target = *it;
-  } else if (!known(peer_reflexive_)) {
+  } else if (std::none_of(peer_reflexive_.begin(), peer_reflexive_.end(), same)) {
     if (peer_reflexive_.size() >= kMaxPeerReflexive) return;  // replays from many places
     peer_reflexive_.push_back(target);
   }
-  const auto last = last_sent_to_.find(from);
+  const auto last = last_sent_to_.find(target_key(from, socket));
   if (last == last_sent_to_.end() || now - last->second >= config_.round_interval) send_probe(now, target, true);
 }
 
-void HolePunch::on_ack(TimePoint now, const Endpoint& from, const PunchMessage& ack) {
+void HolePunch::on_ack(TimePoint now, const Endpoint& from, uint16_t socket, const PunchMessage& ack) {
   if (state_ == HolePunchState::kConnected) return;
   const auto sent = std::find_if(sent_.rbegin(), sent_.rend(), [&](const SentProbe& s) { return s.nonce == ack.nonce; });
-  // The ack must come from where the probe went: a third party replaying it from
-  // elsewhere cannot steer the path to itself.
-  if (sent == sent_.rend() || sent->target.to != from) {
+  // The ack must come from where the probe went, to the socket it left from: a third
+  // party replaying it from elsewhere cannot steer the path to itself.
+  if (sent == sent_.rend() || sent->target.to != from || sent->target.socket != socket) {
     ++rejected_;
     return;
   }
-  result_ = PunchResult{from, sent->target.kind, now - sent->at, attempt_, probes_sent_};
+  result_ = PunchResult{from, sent->target.kind, now - sent->at, attempt_, probes_sent_, socket};
   state_ = HolePunchState::kConnected;
   next_round_ = kNever;
   next_attempt_ = kNever;

@@ -35,11 +35,19 @@ struct HolePunchConfig {
 };
 
 struct PunchResult {
-  Endpoint remote;     // send the session here (the socket is the shared one)
+  Endpoint remote;     // send the session here, from `socket`
   PunchPathKind kind;  // how the working target was found
   Duration rtt{0};     // probe to ack
   uint32_t attempt = 0;
   uint32_t probes_sent = 0;  // in all attempts so far
+  uint16_t socket = kSharedSocket;  // a spray socket: carry the session on it
+};
+
+// A datagram for one of the attempt's spray sockets (1..n).
+struct SprayDatagram {
+  uint16_t socket = 1;
+  Endpoint to;
+  Bytes bytes;
 };
 
 struct HolePunchEvent {
@@ -69,8 +77,15 @@ class HolePunch {
   void start(TimePoint at);
   void stop() { state_ = HolePunchState::kStopped; }
 
-  // kPunchProbe / kPunchAck carrying our attempt id; false for anything else.
-  bool on_datagram(TimePoint now, const Endpoint& from, ByteView bytes);
+  // kPunchProbe / kPunchAck carrying our attempt id, received on `socket`; false for
+  // anything else.
+  bool on_datagram(TimePoint now, const Endpoint& from, ByteView bytes, uint16_t socket = kSharedSocket);
+  // Birthday punching (plan().spray_sockets > 0): each attempt wants a fresh set of
+  // spray sockets, named by a generation that grows per attempt (0: none wanted yet).
+  // The caller opens them and says how many it could; until then, and for an older
+  // generation, no spray probe goes out.
+  uint32_t spray_generation() const { return spray_generation_; }
+  void set_spray_sockets(uint32_t generation, uint32_t open);
   void on_timer(TimePoint now);
   TimePoint next_timeout() const;
 
@@ -85,6 +100,7 @@ class HolePunch {
   uint64_t rejected() const { return rejected_; }
 
   std::vector<OutDatagram> take_outbox() { return std::exchange(outbox_, {}); }
+  std::vector<SprayDatagram> take_spray_outbox() { return std::exchange(spray_outbox_, {}); }
   std::vector<HolePunchEvent> take_events() { return std::exchange(events_, {}); }
 
  private:
@@ -99,8 +115,9 @@ class HolePunch {
   // Triggered probes answer an authenticated probe of the peer (at most one per
   // target and round, to bounded targets) and are not held to the attempt budget.
   bool send_probe(TimePoint now, const PunchTarget& target, bool triggered);
-  void on_probe(TimePoint now, const Endpoint& from, const PunchMessage& probe);
-  void on_ack(TimePoint now, const Endpoint& from, const PunchMessage& ack);
+  void send(uint16_t socket, const Endpoint& to, Bytes bytes);
+  void on_probe(TimePoint now, const Endpoint& from, uint16_t socket, const PunchMessage& probe);
+  void on_ack(TimePoint now, const Endpoint& from, uint16_t socket, const PunchMessage& ack);
   void fail();
   bool ack_allowed(TimePoint now);
 
@@ -124,14 +141,17 @@ class HolePunch {
   uint32_t probes_sent_ = 0;
   size_t guess_cursor_ = 0;
   Duration pause_{0};
+  uint32_t spray_generation_ = 0;
+  uint32_t spray_open_ = 0;  // sockets of the current generation the caller opened
   std::vector<PunchTarget> peer_reflexive_;  // learnt from the peer's probes
-  std::unordered_map<Endpoint, TimePoint> last_sent_to_;
+  std::unordered_map<uint64_t, TimePoint> last_sent_to_;  // by target_key()
   std::deque<SentProbe> sent_;               // bounded; acks are matched against it
   TimePoint ack_window_ = TimePoint{};
   uint32_t acks_in_window_ = 0;
   uint64_t rejected_ = 0;
 
   std::vector<OutDatagram> outbox_;
+  std::vector<SprayDatagram> spray_outbox_;
   std::vector<HolePunchEvent> events_;
 };
 

@@ -42,6 +42,15 @@ void add_random_guesses(PunchPlan& plan, uint32_t peer_ip, uint32_t count, Rando
   }
 }
 
+void add_spray_probes(PunchPlan& plan, const Endpoint& peer_reflexive, uint32_t sockets) {
+  for (uint32_t k = 1; k <= sockets && k <= 65535; ++k)
+    plan.guesses.push_back({peer_reflexive, PunchPathKind::kPredicted, static_cast<uint16_t>(k)});
+  plan.spray_sockets = static_cast<uint32_t>(plan.guesses.size());
+}
+
+// Basic probes every round would take a fifth of a birthday attempt's budget.
+constexpr uint32_t kBasicEveryRoundsWhenGuessing = 5;
+
 }  // namespace
 
 PunchPlan make_punch_plan(const PunchOffer& ours, const PunchOffer& theirs, Random& random,
@@ -83,10 +92,18 @@ PunchPlan make_punch_plan(const PunchOffer& ours, const PunchOffer& theirs, Rand
       // predictions in the same order, mapping k on one side meets mapping k on the other.
       add_predictions(plan, theirs, their_reflexive->endpoint.ip, limits.prediction_window);
     } else if (!we_dependent) {
-      // With one shared socket the peer has a single mapping towards us, so this is a
-      // bounded guess, not a true birthday attack: worth it for small port pools.
+      // Our half of the birthday: the peer sprays from many sockets (see spray_sockets).
       add_random_guesses(plan, their_reflexive->endpoint.ip, limits.random_guesses, random);
+      plan.basic_every_rounds = kBasicEveryRoundsWhenGuessing;
     }
+  }
+  const Candidate* our_reflexive = reflexive_of(ours);
+  if (we_dependent && !is_predictable(ours.nat) && !they_dependent && !plan.peer_reachable && our_reflexive &&
+      their_reflexive && !same_nat) {
+    // The other half: our NAT's next mappings cannot be predicted, the peer's can
+    // (one port for everyone) but its filter admits only whom it sent to.
+    add_spray_probes(plan, their_reflexive->endpoint, limits.spray_sockets);
+    plan.basic_every_rounds = kBasicEveryRoundsWhenGuessing;
   }
   plan.hopeless = plan.basic.empty() && plan.guesses.empty();
   // Both endpoint-dependent and unpredictable: only a shared LAN could still work.

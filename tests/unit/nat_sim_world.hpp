@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -89,6 +90,56 @@ struct Supernode {
   sim::TimeoutDriver driver;
 };
 
+// Birthday punching's spray sockets on the simulated network, as a node opens them
+// (SpraySockets in the real one), numbered from 1. Closed sockets stay bound but deaf
+// until the world ends: a receiver may close its own set, which the simulator forbids
+// destroying from inside it.
+class SimSpray {
+ public:
+  using Receiver = std::function<void(TimePoint now, uint16_t socket, const Endpoint& from, ByteView bytes)>;
+  SimSpray(sim::SimNetwork& net, sim::NodeId host) : net_(net), host_(host) {}
+
+  uint32_t open(uint32_t count, const Receiver& receiver) {
+    close();
+    for (uint32_t k = 1; k <= count; ++k) {
+      Socket s{net_.open_socket(host_), std::make_shared<bool>(true)};
+      s.socket->set_receiver([alive = s.alive, receiver, k](TimePoint now, const Endpoint& from, ByteView bytes) {
+        if (*alive) receiver(now, static_cast<uint16_t>(k), from, bytes);
+      });
+      open_.push_back(std::move(s));
+    }
+    return count;
+  }
+  // Only `socket` keeps working (it carries the link now).
+  void keep_only(uint16_t socket) {
+    for (size_t i = 0; i < open_.size(); ++i)
+      if (i + 1 != socket) retire(open_[i]);
+  }
+  void close() {
+    for (Socket& s : open_) retire(s);
+    open_.clear();
+  }
+  void send(uint16_t socket, const Endpoint& to, ByteView bytes) {
+    if (socket >= 1 && socket <= open_.size() && open_[socket - 1].socket) open_[socket - 1].socket->send(to, bytes);
+  }
+
+ private:
+  struct Socket {
+    std::unique_ptr<sim::SimSocket> socket;
+    std::shared_ptr<bool> alive;
+  };
+  void retire(Socket& s) {
+    if (!s.socket) return;
+    *s.alive = false;
+    retired_.push_back(std::move(s.socket));
+  }
+
+  sim::SimNetwork& net_;
+  sim::NodeId host_;
+  std::vector<Socket> open_;
+  std::vector<std::unique_ptr<sim::SimSocket>> retired_;
+};
+
 inline NatDiscoveryConfig discovery_config(std::vector<Endpoint> servers, Endpoint local) {
   NatDiscoveryConfig c;
   c.servers = std::move(servers);
@@ -103,7 +154,9 @@ struct Node {
       : net(network),
         random(seed),
         identity(Identity::generate(random)),
-        socket(net.open_socket(net.add_host(ip, realm), 5000)),
+        host(net.add_host(ip, realm)),
+        socket(net.open_socket(host, 5000)),
+        spray(net, host),
         discovery(random, discovery_config(std::move(servers), socket->local_endpoint())),
         relays(identity, random, relay_client_config()),
         sessions(key_of(identity), std::span<const uint8_t, 64>(identity.secret_key().data(), 64), random,
@@ -170,9 +223,24 @@ struct Node {
       for (const auto& d : discovery.take_outbox()) socket->send(d.to, d.bytes);
       for (auto& e : discovery.take_events()) discovery_events.push_back(std::move(e));
       if (punch) {
+        if (punch->spray_generation() != spray_generation) {
+          spray_generation = punch->spray_generation();
+          const uint32_t opened = spray.open(punch->plan().spray_sockets, [this](TimePoint at, uint16_t k, const Endpoint& from, ByteView bytes) {
+            punch->on_datagram(at, from, bytes, k);
+            flush(at);
+          });
+          punch->set_spray_sockets(spray_generation, opened);
+        }
         for (const auto& d : punch->take_outbox()) socket->send(d.to, d.bytes);
+        for (const auto& d : punch->take_spray_outbox()) spray.send(d.socket, d.to, d.bytes);
         for (const auto& e : punch->take_events()) {
           punch_events.push_back({now, e});
+          if (e.result && e.result->socket != kSharedSocket) {
+            // Through a spray socket: the node's tunnel would carry the session there
+            // (test_traversal); this world's session route stays as it was.
+            spray.keep_only(e.result->socket);
+            continue;
+          }
           path.on_punch_event(e);
         }
       }
@@ -214,7 +282,10 @@ struct Node {
   sim::SimNetwork& net;
   SeededRandom random;
   Identity identity;
+  sim::NodeId host;
   std::unique_ptr<sim::SimSocket> socket;
+  SimSpray spray;
+  uint32_t spray_generation = 0;
   NatDiscovery discovery;
   RelayClient relays;
   SessionManager sessions;

@@ -23,7 +23,9 @@ struct TraversalNode {
   TraversalNode(sim::SimNetwork& network, sim::RealmId realm, Endpoint lan, uint64_t seed)
       : random(seed),
         identity(Identity::generate(random)),
-        socket(network.open_socket(network.add_host(lan.ip, realm), lan.port)),
+        host(network.add_host(lan.ip, realm)),
+        socket(network.open_socket(host, lan.port)),
+        spray(network, host),
         traversal(identity, random,
                   TraversalConfig{.self = lan, .local_addresses = {lan}, .wall_clock_offset = kWallClock}),
         driver(
@@ -35,8 +37,24 @@ struct TraversalNode {
     socket->set_receiver([this](TimePoint now, const Endpoint& from, ByteView bytes) {
       const auto header = wire::decode_header(bytes);
       if (header && Traversal::owns(header->type)) traversal.on_datagram(now, from, bytes);
+      else received.emplace_back(from, Bytes(bytes.begin(), bytes.end()));
       flush(now);
     });
+  }
+
+  void apply(TimePoint now, const TraversalSpray& s) {
+    switch (s.action) {
+      case TraversalSpray::Action::kOpen: {
+        const uint32_t opened = spray.open(s.count, [this, key = s.key](TimePoint at, uint16_t k, const Endpoint& from, ByteView bytes) {
+          traversal.on_spray_datagram(at, key, k, from, bytes);
+          flush(at);
+        });
+        traversal.on_spray_opened(now, s.key, s.generation, opened);
+        break;
+      }
+      case TraversalSpray::Action::kKeep: spray.keep_only(s.socket); break;
+      case TraversalSpray::Action::kClose: spray.close(); break;
+    }
   }
 
   void flush(TimePoint now) {
@@ -50,6 +68,8 @@ struct TraversalNode {
         traversal.on_tunnel_opened(now, t.key, kTunnel);
       }
       for (auto& d : traversal.take_deliveries()) delivered.push_back(std::move(d.datagram));
+      for (const auto& sp : traversal.take_sprays()) apply(now, sp);
+      for (const auto& d : traversal.take_spray_sends()) spray.send(d.socket, d.to, d.bytes);
     }
     driver.rearm();
   }
@@ -69,12 +89,15 @@ struct TraversalNode {
 
   SeededRandom random;
   Identity identity;
+  sim::NodeId host;
   std::unique_ptr<sim::SimSocket> socket;
+  SimSpray spray;
   Traversal traversal;
   sim::TimeoutDriver driver;
   std::deque<TraversalIntroduce> introduces;
   std::vector<TraversalConnect> connects;
   std::vector<Bytes> delivered;
+  std::vector<std::pair<Endpoint, Bytes>> received;  // on the shared socket, not Traversal's
   int tunnels_opened = 0;
 };
 
@@ -207,15 +230,56 @@ TEST_F(TraversalWorld, SymmetricNatsConnectThroughARelayAndCarryTraffic) {
   ASSERT_TRUE(alice->traversal.relay_of(b).has_value());
 
   const Bytes hello{'h', 'e', 'l', 'l', 'o'}, back{'b', 'a', 'c', 'k'};
-  alice->traversal.send_through_relay(b, hello);
+  alice->traversal.send_through_tunnel(b, hello);
   alice->flush(net.now());
-  bob->traversal.send_through_relay(a, back);
+  bob->traversal.send_through_tunnel(a, back);
   bob->flush(net.now());
   ASSERT_TRUE(run_until([&] { return !bob->delivered.empty() && !alice->delivered.empty(); }, 2s));
   EXPECT_EQ(bob->delivered.front(), hello);
   EXPECT_EQ(alice->delivered.front(), back);
 
   // The link goes down: the relay sessions are released and the tunnel is closed.
+  alice->traversal.on_link_down(b);
+  EXPECT_EQ(alice->traversal.path(b), TraversalPath::kNone);
+}
+
+// Random symmetric (alice) vs port-restricted cone (bob): birthday punching. Alice's
+// link goes through her tunnel and out of the spray socket that punched through;
+// bob's is plain direct to that socket's mapping. Starting on a relay when the first
+// second finds nothing is the same path as SymmetricNatsConnectThroughARelay….
+TEST_F(TraversalWorld, BirthdayPunchingCarriesTheLinkOnTheSpraySocketThatHit) {
+  build(symmetric(Endpoint::make_ip(203, 0, 113, 1)), cone(Endpoint::make_ip(203, 0, 113, 2)));
+  const PublicKey b = bob->identity.public_key();
+  alice->traversal.reach(net.now(), bob->record());
+  alice->flush(net.now());
+  ASSERT_TRUE(run_until([&] { return alice->traversal.counters().birthday_punched == 1; }, 30s));
+  ASSERT_TRUE(run_until([&] { return alice->connect_to(kTunnel).has_value(); }, 1s))
+      << "the caller's session goes into the tunnel";
+  EXPECT_EQ(alice->traversal.path(b), TraversalPath::kPunching);
+  alice->traversal.on_link_up(net.now(), b, kTunnel);
+  EXPECT_EQ(alice->traversal.path(b), TraversalPath::kDirect);
+  EXPECT_TRUE(alice->traversal.carried_by_spray_socket(b));
+  EXPECT_TRUE(alice->traversal.has_path(b));
+
+  const Bytes hello{'h', 'e', 'l', 'l', 'o'}, back{'b', 'a', 'c', 'k'};
+  alice->traversal.send_through_tunnel(b, hello);
+  alice->flush(net.now());
+  ASSERT_TRUE(run_until([&] { return !bob->received.empty(); }, 1s));
+  const auto [from, bytes] = bob->received.front();
+  EXPECT_EQ(bytes, hello);
+  EXPECT_EQ(from.ip, Endpoint::make_ip(203, 0, 113, 1));
+  EXPECT_NE(from.port, alice->traversal.discovery()->candidates().back().endpoint.port)
+      << "not the shared socket's mapping";
+  bob->socket->send(from, back);
+  ASSERT_TRUE(run_until([&] { return !alice->delivered.empty(); }, 1s));
+  EXPECT_EQ(alice->delivered.front(), back);
+
+  // A stranger's datagram on the carrying socket is dropped, not delivered.
+  const uint64_t dropped = alice->traversal.counters().spray_dropped;
+  alice->traversal.on_spray_datagram(net.now(), b, 1, Endpoint{Endpoint::make_ip(198, 51, 100, 9), 4000}, back);
+  EXPECT_EQ(alice->traversal.counters().spray_dropped, dropped + 1);
+  EXPECT_EQ(alice->delivered.size(), 1u);
+
   alice->traversal.on_link_down(b);
   EXPECT_EQ(alice->traversal.path(b), TraversalPath::kNone);
 }
