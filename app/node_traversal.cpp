@@ -71,7 +71,9 @@ bool NodeCores::pump_traversal(TimePoint now) {
       secure_.move_path(now, connect.key, connect.endpoint);
     } else {
       log("connecting to " + short_id(node_id_from_public_key(connect.key)) + " at " + connect.endpoint.to_string() +
-          (tunnels_.contains(connect.key) ? " (relay tunnel)" : " (punched)"));
+          (traversal_.carried_by_spray_socket(connect.key) ? " (tunnel to the spray socket that punched through)"
+           : tunnels_.contains(connect.key)                 ? " (relay tunnel)"
+                                                            : " (punched)"));
       secure_.connect(now, connect.key, connect.endpoint, /*path_opened=*/true);
     }
   }
