@@ -20,7 +20,7 @@
 # (the "event" column is the time from the unblock to the move) with voice throughout.
 # "symmetric-cone" is random-symmetric vs port-restricted cone, a 15 s call: birthday
 # punching (256 spray sockets on the symmetric side) ends it direct in most attempts (the
-# "event" column is the time from the dial to the hit).
+# "event" column is the time from Alice's "calling" to the hit).
 # The call's path, setup time and the voice packets each side received come from the
 # clients' --stats-json files; how well each side's recording carries the other's WAV
 # (median correlation of 200 ms blocks) from koe-wav-match. Every namespace is named koenat-<pid>-* and deleted by name
@@ -306,7 +306,7 @@ unblock_when_relayed() {
 
 # Runs one attempt; appends "case loss attempt a_path b_path setup_ms a_recv b_recv a_corr b_corr event_ms
 # nat_a | nat_b" to $WORK/rows. The event: relay-failover, the fail-over after the kill;
-# relay-to-direct, the move after the unblock; symmetric-cone, the birthday hit after the dial.
+# relay-to-direct, the move after the unblock; symmetric-cone, the birthday hit after "calling".
 run_attempt() {
   local case="$1" loss="$2" attempt="$3"
   make_internet "$loss"
@@ -343,8 +343,6 @@ run_attempt() {
   [ "$case" = relay-to-direct ] && seconds=20
   # Birthday punching may need a background attempt or two after the relay took the call.
   [ "$case" = symmetric-cone ] && seconds=15
-  local dialled_at
-  dialled_at="$(now_seconds)"
   ip netns exec "$P-a" timeout 60 "$KOE" --headless --profile "$R/a" --listen 5000 --supernode never \
     $SUPERNODES --name Alice --call "$b_id" --duration "$seconds" --audio-in "$WORK/voice.wav" \
     --audio-out "$R/a.wav" --stats-json "$R/a.json" >"$R/a.log" 2>&1 &
@@ -355,8 +353,12 @@ run_attempt() {
   [ "$case" = relay-to-direct ] && event="$(unblock_when_relayed)"
   wait "$pa"
   local status=$?
-  [ "$case" = symmetric-cone ] &&
-    event="$(LINE_WAIT_TRIES=1 ms_after_line "$dialled_at" '.log[] | select(test("birthday punching hit"))' "$R/a.json")"
+  if [ "$case" = symmetric-cone ]; then
+    local called
+    called="$(jq -r '.log[] | select(test("^[0-9:.]+ calling "))' "$R/a.json" 2>/dev/null | head -1)"
+    [ -z "$called" ] || event="$(LINE_WAIT_TRIES=1 ms_after_line "$(local_seconds "${called%% *}")" \
+      '.log[] | select(test("birthday punching hit"))' "$R/a.json")"
+  fi
   if [ -n "${LAB_PAUSE:-}" ]; then echo "paused: namespaces $P-*, files $R" && sleep "$LAB_PAUSE"; fi
   # Bob's statistics file is rewritten every second: let it see the hang-up.
   for _ in $(seq 1 30); do
