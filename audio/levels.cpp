@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
+
+#include "audio/sample_rounding.hpp"
 
 namespace koe {
 
@@ -64,10 +65,7 @@ void GainControl::set_gain_db(float db) {
 float GainControl::linear() const { return muted() ? 0.0f : db_to_linear(gain_db()); }
 
 void apply_gain(std::span<Sample> samples, float factor) {
-  constexpr float kLow = std::numeric_limits<Sample>::min();
-  constexpr float kHigh = std::numeric_limits<Sample>::max();
-  for (Sample& s : samples)
-    s = static_cast<Sample>(std::lround(std::clamp(static_cast<float>(s) * factor, kLow, kHigh)));
+  for (Sample& s : samples) s = round_to_sample(static_cast<float>(s) * factor);
 }
 
 void PeerVolumes::set_gain_db(const std::string& peer, float db) {

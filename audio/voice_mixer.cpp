@@ -1,9 +1,9 @@
 #include "audio/voice_mixer.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <stdexcept>
+
+#include "audio/sample_rounding.hpp"
 
 namespace koe {
 
@@ -24,10 +24,7 @@ void VoiceMixer::add(std::span<const Sample> voice, float gain) {
 
 void VoiceMixer::finish(float master_gain, std::span<Sample> out) const {
   check_length(out.size(), sum_.size());
-  constexpr float kLow = std::numeric_limits<Sample>::min();
-  constexpr float kHigh = std::numeric_limits<Sample>::max();
-  for (size_t i = 0; i < sum_.size(); ++i)
-    out[i] = static_cast<Sample>(std::lround(std::clamp(sum_[i] * master_gain, kLow, kHigh)));
+  for (size_t i = 0; i < sum_.size(); ++i) out[i] = round_to_sample(sum_[i] * master_gain);
 }
 
 }  // namespace koe
