@@ -65,15 +65,16 @@ bool NodeCores::pump_traversal(TimePoint now) {
   }
   for (const auto& connect : traversal_.take_connects()) {
     busy = true;
+    const bool spray = traversal_.carried_by_spray_socket(connect.key);
     if (connect.move) {
       log("moving the link with " + short_id(node_id_from_public_key(connect.key)) + " onto the direct path " +
-          connect.endpoint.to_string());
+          (spray ? std::string("through the spray socket that punched through") : connect.endpoint.to_string()));
       secure_.move_path(now, connect.key, connect.endpoint);
     } else {
       log("connecting to " + short_id(node_id_from_public_key(connect.key)) + " at " + connect.endpoint.to_string() +
-          (traversal_.carried_by_spray_socket(connect.key) ? " (tunnel to the spray socket that punched through)"
-           : tunnels_.contains(connect.key)                 ? " (relay tunnel)"
-                                                            : " (punched)"));
+          (spray ? " (tunnel to the spray socket that punched through)"
+           : tunnels_.contains(connect.key) ? " (relay tunnel)"
+                                            : " (punched)"));
       secure_.connect(now, connect.key, connect.endpoint, /*path_opened=*/true);
     }
   }

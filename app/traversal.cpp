@@ -328,6 +328,19 @@ void Traversal::on_carrier_found(TimePoint now, Attempt& attempt, const PunchRes
     attempt.relayed = false;
     attempt.release_relays_at = now + config_.relay_linger;
   }
+  if (attempt.tunnel) {
+    // The session's endpoint (the tunnel) stays, but the peer must learn the new path.
+    // A link that is up sends an authenticated keepalive through it, which the peer's
+    // session and ENet follow as for any moved path (until then the peer's ENet drops
+    // our datagrams from the new address). A session still trying through the relay
+    // restarts its handshake now instead of after its backed-off retransmission (up
+    // to 8 s apart under loss).
+    if (attempt.link_up) {
+      connects_.push_back({attempt.key, *attempt.tunnel, true});
+    } else if (attempt.initiator) {
+      connects_.push_back({attempt.key, *attempt.tunnel, false});
+    }
+  }
   open_tunnel(attempt);
 }
 

@@ -45,7 +45,7 @@ struct TraversalNode {
   void apply(TimePoint now, const TraversalSpray& s) {
     switch (s.action) {
       case TraversalSpray::Action::kOpen: {
-        const uint32_t opened = spray.open(s.count, [this, key = s.key](TimePoint at, uint16_t k, const Endpoint& from, ByteView bytes) {
+        const uint32_t opened = spray.open(std::min(s.count, spray_limit), [this, key = s.key](TimePoint at, uint16_t k, const Endpoint& from, ByteView bytes) {
           traversal.on_spray_datagram(at, key, k, from, bytes);
           flush(at);
         });
@@ -98,6 +98,7 @@ struct TraversalNode {
   std::vector<TraversalConnect> connects;
   std::vector<Bytes> delivered;
   std::vector<std::pair<Endpoint, Bytes>> received;  // on the shared socket, not Traversal's
+  uint32_t spray_limit = 256;  // spray sockets the "process" can open (0: none, as if out of descriptors)
   int tunnels_opened = 0;
 };
 
@@ -282,6 +283,38 @@ TEST_F(TraversalWorld, BirthdayPunchingCarriesTheLinkOnTheSpraySocketThatHit) {
 
   alice->traversal.on_link_down(b);
   EXPECT_EQ(alice->traversal.path(b), TraversalPath::kNone);
+}
+
+// The call starts on the relay (the first attempt could open no spray socket); a later
+// background attempt hits. Alice's session keeps its tunnel endpoint but is told to
+// move, so an authenticated keepalive goes out of the spray socket and Bob's session
+// (and ENet) follow; Bob moves onto the hit mapping as for any punched path.
+TEST_F(TraversalWorld, ARelayedCallMovesOntoTheSpraySocketThatHitLater) {
+  build(symmetric(Endpoint::make_ip(203, 0, 113, 1)), cone(Endpoint::make_ip(203, 0, 113, 2)));
+  const PublicKey a = alice->identity.public_key(), b = bob->identity.public_key();
+  alice->spray_limit = 0;
+  alice->traversal.reach(net.now(), bob->record());
+  alice->flush(net.now());
+  ASSERT_TRUE(run_until([&] { return alice->connect_to(kTunnel) && bob->tunnels_opened == 1; }, 10s));
+  alice->traversal.on_link_up(net.now(), b, kTunnel);
+  bob->traversal.on_link_up(net.now(), a, kTunnel);
+  ASSERT_EQ(alice->traversal.path(b), TraversalPath::kRelay);
+  alice->spray_limit = 256;
+  ASSERT_TRUE(run_until([&] { return alice->traversal.counters().birthday_punched == 1; }, 60s));
+  ASSERT_TRUE(run_until([&] { return bob->traversal.counters().moved_to_direct == 1; }, 1s));
+  const TraversalConnect moved = alice->connects.back();
+  EXPECT_EQ(moved.key, b);
+  EXPECT_EQ(moved.endpoint, kTunnel) << "the session stays on the tunnel; its egress changed";
+  EXPECT_TRUE(moved.move);
+  EXPECT_EQ(alice->traversal.path(b), TraversalPath::kDirect);
+  EXPECT_TRUE(alice->traversal.carried_by_spray_socket(b));
+  EXPECT_EQ(alice->traversal.counters().moved_to_direct, 1u);
+  EXPECT_TRUE(bob->connects.back().move);
+  EXPECT_EQ(bob->connects.back().endpoint.ip, Endpoint::make_ip(203, 0, 113, 1));
+  // The relay lingers for what is in flight, then goes; the spray socket stays.
+  net.run_for(5s);
+  EXPECT_FALSE(alice->traversal.relay_of(b).has_value());
+  EXPECT_TRUE(alice->traversal.carried_by_spray_socket(b));
 }
 
 TEST_F(TraversalWorld, LostRelayTicketsAreSentAgain) {
