@@ -174,12 +174,17 @@ void NodeCores::on_link_event(TimePoint now, LinkEvent& event) {
   const NodeId peer = node_id_from_public_key(event.peer);
   switch (event.kind) {
     case LinkEvent::Kind::kUp:
+      if (traversal_.has_path(event.peer)) {
+        const auto at = secure_.sessions().peer_endpoint(event.peer);
+        log("link with " + to_user_id(peer).substr(0, 12) + "… up" + (at ? " at " + at->to_string() : ""));
+      }
       peers_.on_link_up(now, event.peer, secure_.sessions().peer_endpoint(event.peer));
       traversal_.on_link_up(now, event.peer, secure_.sessions().peer_endpoint(event.peer));
       control_.on_peer_reachable(now, peer);
       if (supernode_id_ && *supernode_id_ == peer) on_supernode_link(now, event.peer);
       return;
     case LinkEvent::Kind::kDown:
+      if (traversal_.has_path(event.peer)) log("link with " + to_user_id(peer).substr(0, 12) + "… down");
       if (supernode_id_ && *supernode_id_ == peer && index_.attached()) {
         // Our supernode's link timed out: it is gone, no need to wait for keepalives.
         log("supernode " + index_.supernode()->endpoint.to_string() + " lost");
@@ -190,6 +195,7 @@ void NodeCores::on_link_event(TimePoint now, LinkEvent& event) {
       control_.on_peer_unreachable(peer);
       return;
     case LinkEvent::Kind::kMessage:
+      traversal_.on_peer_message(now, event.peer);
       if (event.channel == LinkChannel::kControl) {
         control_.on_payload(now, peer, event.data);
       } else {

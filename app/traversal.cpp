@@ -36,6 +36,9 @@ struct Traversal::Attempt {
   // tunnel), and the peer's endpoint it reaches; 0 while there is none.
   uint16_t carrier = 0;
   Endpoint carrier_peer;
+  bool carrier_active = false;  // our datagrams leave through it (else through the relay)
+  bool peer_heard = false;      // a message came over the link: the peer's side is up too
+  TimePoint carrier_deadline = kNever;  // a deferred switch happens by then at the latest
   TimePoint expires = kNever;
   TimePoint release_relays_at = kNever;
 };
@@ -316,32 +319,53 @@ void Traversal::on_punch_event(TimePoint now, Attempt& attempt, const HolePunchE
 
 void Traversal::on_carrier_found(TimePoint now, Attempt& attempt, const PunchResult& result) {
   // Our side of a birthday hit: the session goes through the tunnel (opened now, or
-  // already carrying it through a relay), whose egress becomes that socket. The
-  // session itself does not move; the relay lingers for what is still in flight.
+  // already carrying it through a relay), whose egress becomes that socket.
   ++counters_.punched;
   ++counters_.birthday_punched;
   attempt.carrier = result.socket;
   attempt.carrier_peer = result.remote;
   sprays_.push_back({attempt.key, TraversalSpray::Action::kKeep, attempt.spray_generation, 0, result.socket});
+  open_tunnel(attempt);
+  if (attempt.relays_requested && !attempt.peer_heard) {
+    // The link is on its way up through the relay (our side may be up while the
+    // peer's still waits for the session's confirmation): switching the egress then
+    // lost calls in the lab at 10 % loss. It moves once the peer is heard over it
+    // (on_peer_message), or after this long if it never came up.
+    attempt.carrier_deadline = now + config_.carrier_deferral;
+    return;
+  }
+  activate_carrier(now, attempt);
+}
+
+void Traversal::on_peer_message(TimePoint now, const PublicKey& key) {
+  Attempt* attempt = find(key);
+  if (!attempt || attempt->peer_heard) return;
+  attempt->peer_heard = true;
+  if (attempt->carrier != 0 && !attempt->carrier_active) {
+    activate_carrier(now, *attempt);
+    collect(now);
+  }
+}
+
+void Traversal::activate_carrier(TimePoint now, Attempt& attempt) {
+  attempt.carrier_active = true;
+  attempt.carrier_deadline = kNever;
   if (attempt.relayed) {
     ++counters_.moved_to_direct;
     attempt.relayed = false;
-    attempt.release_relays_at = now + config_.relay_linger;
+    attempt.release_relays_at = now + config_.relay_linger;  // for what is still in flight
   }
-  if (attempt.tunnel) {
-    // The session's endpoint (the tunnel) stays, but the peer must learn the new path.
-    // A link that is up sends an authenticated keepalive through it, which the peer's
-    // session and ENet follow as for any moved path (until then the peer's ENet drops
-    // our datagrams from the new address). A session still trying through the relay
-    // restarts its handshake now instead of after its backed-off retransmission (up
-    // to 8 s apart under loss).
-    if (attempt.link_up) {
-      connects_.push_back({attempt.key, *attempt.tunnel, true});
-    } else if (attempt.initiator) {
-      connects_.push_back({attempt.key, *attempt.tunnel, false});
-    }
+  if (!attempt.tunnel) return;  // the session connects through it once it is open
+  // The session's endpoint (the tunnel) stays, but the peer must learn the new path.
+  // A link that is up sends an authenticated keepalive through it, which the peer's
+  // session and ENet follow as for any moved path (until then the peer's ENet drops
+  // our datagrams from the new address). A caller's session that is not up restarts
+  // its handshake now instead of after its backed-off retransmission (up to 8 s).
+  if (attempt.link_up) {
+    connects_.push_back({attempt.key, *attempt.tunnel, true});
+  } else if (attempt.initiator) {
+    connects_.push_back({attempt.key, *attempt.tunnel, false});
   }
-  open_tunnel(attempt);
 }
 
 void Traversal::request_spray(Attempt& attempt) {
@@ -444,7 +468,7 @@ void Traversal::on_tunnel_opened(TimePoint /*now*/, const PublicKey& key, const 
 void Traversal::send_through_tunnel(const PublicKey& key, ByteView datagram) {
   Attempt* attempt = find(key);
   if (!attempt) return;
-  if (attempt->carrier != 0) {
+  if (attempt->carrier_active) {
     spray_sends_.push_back({key, attempt->carrier, attempt->carrier_peer, Bytes(datagram.begin(), datagram.end())});
     return;
   }
@@ -461,12 +485,22 @@ void Traversal::on_link_up(TimePoint now, const PublicKey& key, std::optional<En
   if (!attempt) return;
   attempt->link_up = true;
   const bool tunnelled = attempt->tunnel && endpoint == attempt->tunnel;
-  if (tunnelled && attempt->carrier != 0) return;  // punched, through a spray socket: it carries the link
-  attempt->relayed = tunnelled;
+  attempt->relayed = tunnelled && !attempt->carrier_active;
   if (attempt->relayed) {
     ++counters_.relayed;
-    return;  // keep punching in the background: the link moves when a path opens
+    const auto& punched = attempt->punch ? attempt->punch->result() : std::nullopt;
+    if (punched && punched->socket == kSharedSocket) {
+      // A callee whose punch worked before the caller's link came up through the relay
+      // (the caller's side took longer): move onto the punched path now, as when a
+      // relayed link's background attempt works.
+      ++counters_.moved_to_direct;
+      connects_.push_back({key, punched->remote, true});
+      attempt->relayed = false;
+      attempt->release_relays_at = now + config_.relay_linger;
+    }
+    return;  // otherwise keep punching in the background: the link moves when a path opens
   }
+  if (tunnelled) return;  // punched, through a spray socket: it carries the link
   // Direct (LAN, public or punched): nothing more to do for this peer.
   release(*attempt);
   attempts_.erase(key);
@@ -521,7 +555,7 @@ bool Traversal::has_path(const PublicKey& key) const {
 
 bool Traversal::carried_by_spray_socket(const PublicKey& key) const {
   const Attempt* attempt = find(key);
-  return attempt && attempt->carrier != 0;
+  return attempt && attempt->carrier_active;
 }
 
 std::optional<Endpoint> Traversal::relay_of(const PublicKey& key) const {
@@ -555,9 +589,15 @@ void Traversal::on_timer(TimePoint now) {
     Attempt& attempt = *it->second;
     if (attempt.punch && attempt.punch->next_timeout() <= now) attempt.punch->on_timer(now);
     if (!attempt.link_up && now >= attempt.resend_tickets_at) send_tickets(now, attempt, attempt.tickets);
+    if (now >= attempt.carrier_deadline) {
+      attempt.carrier_deadline = kNever;
+      // Not up through the relay: take the spray socket. Up on our side but the peer
+      // not heard yet: stay on the relay that works for us until it is.
+      if (!attempt.link_up) activate_carrier(now, attempt);
+    }
     if (now >= attempt.release_relays_at) {
       attempt.release_relays_at = kNever;
-      if (attempt.carrier != 0) {
+      if (attempt.carrier_active) {
         // Carried through a spray socket: the attempt (and its tunnel) lives with the link.
         while (!attempt.path.relays().empty()) {
           relay_client_.release(attempt.path.relays().front());
@@ -609,7 +649,8 @@ TimePoint Traversal::next_timeout() const {
   if (relay_server_) next = std::min(next, relay_server_->next_timeout());
   for (const auto& [key, attempt] : attempts_) {
     if (attempt->punch) next = std::min(next, attempt->punch->next_timeout());
-    next = std::min({next, attempt->release_relays_at, attempt->link_up ? kNever : attempt->expires,
+    next = std::min({next, attempt->release_relays_at, attempt->carrier_deadline,
+                     attempt->link_up ? kNever : attempt->expires,
                      attempt->link_up ? kNever : attempt->resend_tickets_at,
                      attempt->offer_sent ? attempt->resend_offer_at : attempt->send_offer_by});
   }

@@ -39,6 +39,9 @@ struct TraversalConfig {
   // After a relayed link moved to the direct path, the relay stays this long so what
   // is still in flight through it arrives (make-before-break).
   Duration relay_linger = std::chrono::seconds(3);
+  // A birthday hit while the link is still coming up through a relay moves it once the
+  // peer is heard over it, or after this long if it is not up by then.
+  Duration carrier_deferral = std::chrono::seconds(3);
   // A call placed while our NAT discovery still runs waits this long at most for it.
   Duration offer_wait = std::chrono::seconds(2);
   // An offer without an answer is sent again (the supernode may not have had a link
@@ -144,6 +147,8 @@ class Traversal {
   // A datagram arrived on `key`'s spray socket `socket`.
   void on_spray_datagram(TimePoint now, const PublicKey& key, uint16_t socket, const Endpoint& from, ByteView bytes);
   void on_link_up(TimePoint now, const PublicKey& key, std::optional<Endpoint> endpoint);
+  // A message from `key` arrived over its link.
+  void on_peer_message(TimePoint now, const PublicKey& key);
   void on_link_down(const PublicKey& key);
 
   // Becoming a supernode starts relaying for others; ceasing ends the relay sessions
@@ -195,6 +200,7 @@ class Traversal {
   void open_tunnel(Attempt& attempt);
   void request_spray(Attempt& attempt);
   void on_carrier_found(TimePoint now, Attempt& attempt, const PunchResult& result);
+  void activate_carrier(TimePoint now, Attempt& attempt);
   void release(Attempt& attempt);
   Attempt* find(const PublicKey& key);
   const Attempt* find(const PublicKey& key) const;

@@ -1,7 +1,7 @@
 // libFuzzer harness for the hole-punch messages, the punch offer and the HolePunch
 // core: arbitrary bytes never crash; an accepted offer or message re-encodes to the
 // identical bytes; the core's answers stay within the datagram limit and never grow a
-// datagram (no amplification). A 42-byte input is also fed with its MAC made valid, so
+// datagram (no amplification), also from spray sockets when it punches by birthday. A 42-byte input is also fed with its MAC made valid, so
 // mutations reach the probe and ack handling behind the MAC check.
 #include <cstdint>
 #include <cstdlib>
@@ -61,18 +61,44 @@ void check_codecs(ByteView input) {
   }
 }
 
-void feed_core(ByteView input) {
+// Our side sprays (random symmetric vs the peer's cone): the input arrives on one of
+// four open spray sockets, chosen by its first byte.
+const PunchOffer& spraying_ours() {
+  static const PunchOffer o = [] {
+    PunchOffer sprayer = offer(1, Endpoint::make_ip(203, 0, 113, 1), NatMapping::kEndpointDependent);
+    sprayer.nat.allocation = PortAllocation::kRandom;
+    sprayer.nat.port_step = 0;
+    return sprayer;
+  }();
+  return o;
+}
+const PunchOffer& cone_theirs() {
+  static const PunchOffer o = offer(2, kFrom.ip, NatMapping::kEndpointIndependent);
+  return o;
+}
+
+void check_sizes(const std::vector<OutDatagram>& outbox, const std::vector<SprayDatagram>& spray, uint32_t sockets) {
+  for (const auto& out : outbox)
+    if (out.bytes.size() != kPunchMessageSize) std::abort();
+  for (const auto& out : spray)
+    if (out.bytes.size() != kPunchMessageSize || out.socket == 0 || out.socket > sockets) std::abort();
+}
+
+void feed_core(ByteView input, bool spraying) {
+  constexpr uint32_t kSockets = 4;
   SeededRandom random(7);
-  HolePunch punch(random, keys(), ours(), theirs());
+  HolePunch punch(random, keys(), spraying ? spraying_ours() : ours(), spraying ? cone_theirs() : theirs());
   punch.start(kStart);
   punch.on_timer(kStart);
+  if (spraying) punch.set_spray_sockets(punch.spray_generation(), kSockets);
   punch.take_outbox();
-  punch.on_datagram(kStart + std::chrono::milliseconds(5), kFrom, input);
+  punch.take_spray_outbox();
+  const uint16_t socket = spraying && !input.empty() ? static_cast<uint16_t>(1 + input[0] % kSockets) : kSharedSocket;
+  punch.on_datagram(kStart + std::chrono::milliseconds(5), kFrom, input, socket);
   punch.on_timer(kStart + std::chrono::milliseconds(60));
-  for (const auto& out : punch.take_outbox()) {
-    if (out.bytes.size() > wire::kMaxDatagramSize || out.bytes.size() != kPunchMessageSize) std::abort();
-  }
-  punch.take_events();
+  check_sizes(punch.take_outbox(), punch.take_spray_outbox(), kSockets);
+  for (const auto& event : punch.take_events())
+    if (event.result && event.result->socket != socket) std::abort();  // a path only where the input came
 }
 
 }  // namespace
@@ -80,14 +106,16 @@ void feed_core(ByteView input) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const ByteView input(data, size);
   check_codecs(input);
-  feed_core(input);
+  feed_core(input, false);
+  feed_core(input, true);
   if (size == kPunchMessageSize) {
     // The same bytes with a valid MAC: reaches everything behind the check.
     Bytes signed_input(data, data + size - noise::kMacSize);
     const noise::Mac mac = noise::keyed_mac(keys().mac_key, signed_input);
     signed_input.insert(signed_input.end(), mac.begin(), mac.end());
     check_codecs(signed_input);
-    feed_core(signed_input);
+    feed_core(signed_input, false);
+    feed_core(signed_input, true);
   }
   return 0;
 }

@@ -258,6 +258,10 @@ TEST_F(TraversalWorld, BirthdayPunchingCarriesTheLinkOnTheSpraySocketThatHit) {
       << "the caller's session goes into the tunnel";
   EXPECT_EQ(alice->traversal.path(b), TraversalPath::kPunching);
   alice->traversal.on_link_up(net.now(), b, kTunnel);
+  // (Had the relay been asked for before the hit, the egress would move only once bob
+  // is heard: AHitWhileTheRelayedLinkComesUp….)
+  alice->traversal.on_peer_message(net.now(), b);
+  alice->flush(net.now());
   EXPECT_EQ(alice->traversal.path(b), TraversalPath::kDirect);
   EXPECT_TRUE(alice->traversal.carried_by_spray_socket(b));
   EXPECT_TRUE(alice->traversal.has_path(b));
@@ -298,6 +302,7 @@ TEST_F(TraversalWorld, ARelayedCallMovesOntoTheSpraySocketThatHitLater) {
   ASSERT_TRUE(run_until([&] { return alice->connect_to(kTunnel) && bob->tunnels_opened == 1; }, 10s));
   alice->traversal.on_link_up(net.now(), b, kTunnel);
   bob->traversal.on_link_up(net.now(), a, kTunnel);
+  alice->traversal.on_peer_message(net.now(), b);  // the call goes on over the relay
   ASSERT_EQ(alice->traversal.path(b), TraversalPath::kRelay);
   alice->spray_limit = 256;
   ASSERT_TRUE(run_until([&] { return alice->traversal.counters().birthday_punched == 1; }, 60s));
@@ -315,6 +320,61 @@ TEST_F(TraversalWorld, ARelayedCallMovesOntoTheSpraySocketThatHitLater) {
   net.run_for(5s);
   EXPECT_FALSE(alice->traversal.relay_of(b).has_value());
   EXPECT_TRUE(alice->traversal.carried_by_spray_socket(b));
+}
+
+// A hit while the link is still coming up through the relay: the egress stays on the
+// relay (switching then lost calls in the lab) until the peer is heard over the link,
+// then moves; or, if the relay never brings the link up, switches after 3 s with a
+// fresh handshake.
+void hit_while_the_relayed_link_comes_up(TraversalWorld& w, bool relay_comes_up) {
+  w.build(TraversalWorld::symmetric(Endpoint::make_ip(203, 0, 113, 1)),
+          TraversalWorld::cone(Endpoint::make_ip(203, 0, 113, 2)));
+  TraversalNode& alice = *w.alice;
+  const PublicKey b = w.bob->identity.public_key();
+  alice.spray_limit = 0;
+  alice.traversal.reach(w.net.now(), w.bob->record());
+  alice.flush(w.net.now());
+  ASSERT_TRUE(w.run_until([&] { return alice.connect_to(kTunnel).has_value(); }, 10s));
+  alice.spray_limit = 256;
+  ASSERT_TRUE(w.run_until([&] { return alice.traversal.counters().birthday_punched == 1; }, 60s));
+  const size_t connects = alice.connects.size();
+  EXPECT_FALSE(alice.traversal.carried_by_spray_socket(b)) << "deferred";
+  const TimePoint hit = w.net.now();
+  if (relay_comes_up) {
+    w.net.run_for(1s);
+    alice.traversal.on_link_up(w.net.now(), b, kTunnel);
+    alice.flush(w.net.now());
+    EXPECT_FALSE(alice.traversal.carried_by_spray_socket(b)) << "our side is up, the peer's maybe not yet";
+    w.net.run_for(5s);
+    EXPECT_FALSE(alice.traversal.carried_by_spray_socket(b)) << "the relay works for us: no deadline";
+    alice.traversal.on_peer_message(w.net.now(), b);
+    alice.flush(w.net.now());
+    EXPECT_TRUE(alice.traversal.carried_by_spray_socket(b));
+    ASSERT_EQ(alice.connects.size(), connects + 1);
+    EXPECT_TRUE(alice.connects.back().move);
+    EXPECT_EQ(alice.traversal.counters().moved_to_direct, 1u);
+    // Bob's punch had worked before his side of the link came up through the relay:
+    // he moves onto the punched mapping at once.
+    TraversalNode& bob = *w.bob;
+    bob.traversal.on_link_up(w.net.now(), alice.identity.public_key(), kTunnel);
+    bob.flush(w.net.now());
+    EXPECT_EQ(bob.traversal.counters().moved_to_direct, 1u);
+    ASSERT_FALSE(bob.connects.empty());
+    EXPECT_TRUE(bob.connects.back().move);
+    EXPECT_EQ(bob.connects.back().endpoint.ip, Endpoint::make_ip(203, 0, 113, 1));
+  } else {
+    ASSERT_TRUE(w.run_until([&] { return alice.traversal.carried_by_spray_socket(b); }, 5s));
+    EXPECT_GE(w.net.now() - hit, 3s);
+    ASSERT_EQ(alice.connects.size(), connects + 1);
+    EXPECT_FALSE(alice.connects.back().move) << "a fresh handshake on the new path";
+    EXPECT_EQ(alice.connects.back().endpoint, kTunnel);
+  }
+}
+
+TEST_F(TraversalWorld, AHitWhileTheRelayedLinkComesUpMovesOnceThePeerIsHeard) { hit_while_the_relayed_link_comes_up(*this, true); }
+
+TEST_F(TraversalWorld, AHitWhileTheRelayedLinkComesUpTakesOverAfterThreeSeconds) {
+  hit_while_the_relayed_link_comes_up(*this, false);
 }
 
 TEST_F(TraversalWorld, LostRelayTicketsAreSentAgain) {
