@@ -233,8 +233,8 @@ supernode() {
   SUPERNODE_PID[$n]=$!
 }
 
-# correlation RECORDING: how well it carries the WAV both clients send ("-" without one).
-correlation() { [ -s "$1" ] && "$WAV_MATCH" "$WORK/voice.wav" "$1" 2>/dev/null | jq -r '.correlation' || echo "-"; }
+# correlation SENT_WAV RECORDING: how well the recording carries the WAV the other side sent.
+correlation() { [ -s "$2" ] && "$WAV_MATCH" "$1" "$2" 2>/dev/null | jq -r '.correlation' || echo "-"; }
 
 # local_seconds HH:MM:SS.mmm: seconds since midnight (log lines carry local wall-clock times).
 local_seconds() { echo "$1" | awk -F: '{printf "%.3f\n", $1 * 3600 + $2 * 60 + $3}'; }
@@ -324,7 +324,7 @@ run_attempt() {
   local b_id
   b_id="$("$KOE" --profile "$R/b" id)"
   ip netns exec "$P-b" timeout 90 "$KOE" --headless --profile "$R/b" --listen 5000 --supernode never \
-    $SUPERNODES --name Bob --auto-answer anyone --audio-in "$WORK/voice.wav" --audio-out "$R/b.wav" \
+    $SUPERNODES --name Bob --auto-answer anyone --audio-in "$WORK/voice-b.wav" --audio-out "$R/b.wav" \
     --stats-json "$R/b.json" >"$R/b.log" 2>&1 &
   PIDS="$PIDS $!"
   # Bob knows his NAT (so he is online, or has said why not) and the index has his record
@@ -344,7 +344,7 @@ run_attempt() {
   # Birthday punching may need a background attempt or two after the relay took the call.
   [ "$case" = symmetric-cone ] && seconds=15
   ip netns exec "$P-a" timeout 60 "$KOE" --headless --profile "$R/a" --listen 5000 --supernode never \
-    $SUPERNODES --name Alice --call "$b_id" --duration "$seconds" --audio-in "$WORK/voice.wav" \
+    $SUPERNODES --name Alice --call "$b_id" --duration "$seconds" --audio-in "$WORK/voice-a.wav" \
     --audio-out "$R/a.wav" --stats-json "$R/a.json" >"$R/a.log" 2>&1 &
   local pa=$!
   PIDS="$PIDS $pa"
@@ -377,7 +377,7 @@ run_attempt() {
     grep -qs "UDP is blocked" "$R/a.log" "$R/a.json" && a_path=blocked
   fi
   local a_corr="-" b_corr="-"
-  if [ "$status" = 0 ]; then a_corr="$(correlation "$R/a.wav")"; b_corr="$(correlation "$R/b.wav")"; fi
+  if [ "$status" = 0 ]; then a_corr="$(correlation "$WORK/voice-b.wav" "$R/a.wav")"; b_corr="$(correlation "$WORK/voice-a.wav" "$R/b.wav")"; fi
   echo "$case $loss $attempt $a_path $b_path $setup $a_recv $b_recv $a_corr $b_corr $event $(json "$R/a.json" .nat | tr ' ' '_') | $(json "$R/b.json" .nat | tr ' ' '_')" >>"$WORK/rows"
   echo "  $case loss=$loss% attempt $attempt: exit $status, path $a_path/$b_path, setup $setup ms, voice packets received a=$a_recv b=$b_recv, correlation with the sent WAV a=$a_corr b=$b_corr" \
     "$([ "$event" != - ] && echo ", $case event after $event ms")"
@@ -386,9 +386,13 @@ run_attempt() {
 
 percentile50() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "-"; else print v[int((NR + 1) / 2)]}'; }
 
-# Two seconds of speech-like sound (a chord with a tremolo), every client's microphone.
-sox -n -r 48000 -c 1 -b 16 "$WORK/voice.wav" synth 2 sine 220 sine 330 tremolo 5 60 2>/dev/null ||
-  { echo "sox cannot make the test WAV" >&2; exit 2; }
+# Each client's microphone: two seconds of speech-like sound, a different chord (and
+# tremolo) each, so a recording cannot pass for the other side's by carrying its own
+# sound, and neither echo canceller takes the far end for its own microphone's echo
+# (with one WAV both ways, the callee's canceller and DTX held back 8-10 % of its packets).
+sox -n -r 48000 -c 1 -b 16 "$WORK/voice-a.wav" synth 2 sine 220 sine 330 tremolo 5 60 2>/dev/null &&
+  sox -n -r 48000 -c 1 -b 16 "$WORK/voice-b.wav" synth 2 sine 262 sine 392 tremolo 3 60 2>/dev/null ||
+  { echo "sox cannot make the test WAVs" >&2; exit 2; }
 
 : >"$WORK/rows"
 echo "NAT lab: cases [$CASES], loss [$LOSSES]%, $ATTEMPTS attempts each"
